@@ -1,0 +1,46 @@
+using FluentValidation;
+using Ledger.Api.Infrastructure;
+using Ledger.Domain.Alliances;
+
+namespace Ledger.Api.Alliances;
+
+public sealed record AdmitMemberRequest(string? Code, string? Name, int? Fte, string? RegionGroup, MemberRole? Role, DateOnly? JoinedOn);
+
+public sealed class AdmitMemberValidator : AbstractValidator<AdmitMemberRequest>
+{
+    public AdmitMemberValidator()
+    {
+        RuleFor(x => x.Code).IsCode();
+        RuleFor(x => x.Name).IsText(200);
+        RuleFor(x => x.Fte).NotNull().InclusiveBetween(0, 10_000_000);
+        RuleFor(x => x.RegionGroup).IsCode();
+        RuleFor(x => x.Role).NotNull();
+        RuleFor(x => x.JoinedOn).NotNull();
+    }
+}
+
+public static class AdmitMemberEndpoint
+{
+    public static void Map(RouteGroupBuilder alliance) => alliance.MapPost("/members",
+            (string alliance, AdmitMemberRequest body, HttpContext http, CommandRunner runner) =>
+                AllianceCommands.Run(http, runner, alliance,
+                    new AdmitMember(body.Code!, body.Name!, body.Fte!.Value, body.RegionGroup!, body.Role!.Value, body.JoinedOn!.Value)))
+        .Validate<AdmitMemberRequest>()
+        .WithName("AdmitMember").WithTags("Alliances");
+}
+
+public sealed record MemberLeftRequest(DateOnly? LeftOn);
+
+public sealed class MemberLeftValidator : AbstractValidator<MemberLeftRequest>
+{
+    public MemberLeftValidator() => RuleFor(x => x.LeftOn).NotNull();
+}
+
+public static class RecordMemberLeftEndpoint
+{
+    public static void Map(RouteGroupBuilder alliance) => alliance.MapPost("/members/{member}/leave",
+            (string alliance, string member, MemberLeftRequest body, HttpContext http, CommandRunner runner) =>
+                AllianceCommands.Run(http, runner, alliance, new RecordMemberLeft(member, body.LeftOn!.Value)))
+        .Validate<MemberLeftRequest>()
+        .WithName("RecordMemberLeft").WithTags("Alliances");
+}

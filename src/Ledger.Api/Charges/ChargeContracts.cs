@@ -1,0 +1,51 @@
+using FluentValidation;
+using Ledger.Api.Infrastructure;
+using Ledger.Domain.Charges;
+using Ledger.Domain.Money;
+
+namespace Ledger.Api.Charges;
+
+/// <summary>A charge as the API shows it: amounts in yuan with two decimals.</summary>
+public sealed record ChargeResponse(decimal Fee, decimal Subsidy, decimal Reward, decimal BorrowerPays, string? GrantAccount,
+    DateOnly? PolicyEffectiveFrom)
+{
+    public static ChargeResponse? From(Charge? c) => c is null ? null : new(Fen.ToAmount(c.FeeFen), Fen.ToAmount(c.SubsidyFen),
+        Fen.ToAmount(c.RewardFen), Fen.ToAmount(c.BorrowerPaysFen), c.GrantAccount, c.PolicyEffectiveFrom);
+}
+
+public sealed record RefundResponse(string RefundId, ChargeKind Charge, decimal Amount, string Reason)
+{
+    public static IReadOnlyList<RefundResponse> From(IReadOnlyList<RecordedRefund> refunds) =>
+        refunds.Select(r => new RefundResponse(r.RefundId, r.Charge, Fen.ToAmount(r.AmountFen), r.Reason)).ToList();
+}
+
+/// <summary>A step that only says when it happened (received, returned, …); <c>at</c> defaults to now.</summary>
+public sealed record AtRequest(DateTimeOffset? At);
+
+/// <summary>A step with a reason (unfilled needs one; cancelled may have one).</summary>
+public sealed record ReasonRequest(string? Reason, DateTimeOffset? At);
+
+public sealed class ReasonRequestValidator : AbstractValidator<ReasonRequest>
+{
+    public ReasonRequestValidator() => RuleFor(x => x.Reason).MaximumLength(500);
+}
+
+/// <summary>Unfilled must say why.</summary>
+public sealed record UnfilledRequest(string? Reason, DateTimeOffset? At);
+
+public sealed class UnfilledRequestValidator : AbstractValidator<UnfilledRequest>
+{
+    public UnfilledRequestValidator() => RuleFor(x => x.Reason).IsText();
+}
+
+public sealed record RefundRequest(string? RefundId, ChargeKind? Charge, decimal? Amount, string? Reason, DateTimeOffset? At);
+
+public sealed class RefundRequestValidator : AbstractValidator<RefundRequest>
+{
+    public RefundRequestValidator()
+    {
+        RuleFor(x => x.RefundId).IsCode();
+        RuleFor(x => x.Amount).NotNull().IsAmount().Must(a => a is null or > 0).WithMessage("must be more than 0");
+        RuleFor(x => x.Reason).IsText();
+    }
+}

@@ -1,0 +1,73 @@
+using FluentValidation;
+using Ledger.Api.Charges;
+using Ledger.Api.Infrastructure;
+using Ledger.Domain.Deliveries;
+using Ledger.Domain.Money;
+
+namespace Ledger.Api.Deliveries;
+
+public sealed record RequestDeliveryRequest(string? DeliveryId, string? Requester, string? Supplier, string? Title, bool? Rush,
+    decimal? MaximumCost, DateTimeOffset? At);
+
+public sealed class RequestDeliveryValidator : AbstractValidator<RequestDeliveryRequest>
+{
+    public RequestDeliveryValidator()
+    {
+        RuleFor(x => x.DeliveryId).IsCode();
+        RuleFor(x => x.Requester).IsCode();
+        RuleFor(x => x.Supplier).IsCode();
+        RuleFor(x => x.Title).IsText();
+        RuleFor(x => x.MaximumCost).IsAmount();
+    }
+}
+
+public sealed record FulfilDeliveryRequest(int? Pages, decimal? Charge, DateTimeOffset? At);
+
+public sealed class FulfilDeliveryValidator : AbstractValidator<FulfilDeliveryRequest>
+{
+    public FulfilDeliveryValidator()
+    {
+        RuleFor(x => x.Pages).NotNull().InclusiveBetween(0, 100_000);
+        RuleFor(x => x.Charge).IsAmount();
+    }
+}
+
+/// <summary>POST …/deliveries and every step after: fulfilled, unfilled, cancelled, refunds.</summary>
+public static class DeliveryEndpoints
+{
+    public static void Map(RouteGroupBuilder alliance)
+    {
+        alliance.MapPost("/deliveries", (string alliance, RequestDeliveryRequest body, HttpContext http, CommandRunner runner) =>
+                DeliveryCommands.Run(http, runner, alliance, body.DeliveryId!,
+                    new RequestDelivery(body.DeliveryId!, body.Requester!, body.Supplier!, body.Title!, body.Rush ?? false,
+                        body.MaximumCost is { } m ? Fen.FromAmount(m) : null, body.At ?? http.Now()),
+                    StatusCodes.Status201Created))
+            .Validate<RequestDeliveryRequest>().WithName("RequestDelivery").WithTags("Deliveries");
+
+        var delivery = alliance.MapGroup("/deliveries/{deliveryId}").WithTags("Deliveries");
+
+        delivery.MapPost("/fulfilled", (string alliance, string deliveryId, FulfilDeliveryRequest body, HttpContext http, CommandRunner runner) =>
+                DeliveryCommands.Run(http, runner, alliance, deliveryId,
+                    new FulfilDelivery(body.Pages!.Value, body.Charge is { } c ? Fen.FromAmount(c) : null, body.At ?? http.Now())))
+            .Validate<FulfilDeliveryRequest>().WithName("FulfilDelivery");
+
+        delivery.MapPost("/unfilled", (string alliance, string deliveryId, UnfilledRequest body, HttpContext http, CommandRunner runner) =>
+                DeliveryCommands.Run(http, runner, alliance, deliveryId, new MarkDeliveryUnfilled(body.Reason!, body.At ?? http.Now())))
+            .Validate<UnfilledRequest>().WithName("MarkDeliveryUnfilled");
+
+        delivery.MapPost("/cancelled", (string alliance, string deliveryId, ReasonRequest? body, HttpContext http, CommandRunner runner) =>
+                DeliveryCommands.Run(http, runner, alliance, deliveryId, new CancelDelivery(body?.Reason, body?.At ?? http.Now())))
+            .Validate<ReasonRequest>().WithName("CancelDelivery");
+
+        delivery.MapPost("/refunds", (string alliance, string deliveryId, RefundRequest body, HttpContext http, CommandRunner runner) =>
+                DeliveryCommands.Run(http, runner, alliance, deliveryId,
+                    new RefundDeliveryCharge(body.RefundId!, Fen.FromAmount(body.Amount!.Value), body.Reason!, body.At ?? http.Now())))
+            .Validate<RefundRequest>().WithName("RefundDeliveryCharge");
+
+        delivery.MapGet("", (string alliance, string deliveryId, HttpContext http, Marten.IDocumentStore store) =>
+                StreamReads.Get<Projections.Deliveries.DeliveryView, Delivery>(http, store, alliance,
+                    Domain.StreamKeys.Delivery(deliveryId), DeliveryCodes.DeliveryMustExist, $"delivery {deliveryId}",
+                    (d, v) => DeliveryResponse.From(d, v)))
+            .WithName("GetDelivery");
+    }
+}

@@ -1,0 +1,92 @@
+using Ledger.Api.Infrastructure;
+using Ledger.Domain;
+using Ledger.Domain.Alliances;
+using Ledger.Domain.Charges;
+using Ledger.Domain.Deliveries;
+using Ledger.Domain.Loans;
+using Ledger.Projections.Alliances;
+using Ledger.Projections.Deliveries;
+using Ledger.Projections.Loans;
+
+namespace Ledger.Api.Demo;
+
+/// <summary>
+/// A small JALIS-like alliance recorded through the same command path as real use (CommandRunner and the deciders),
+/// never by SQL. Every id and time is fixed, so loading it twice records nothing the second time.
+/// </summary>
+public sealed class DemoAlliance(CommandRunner runner, ILogger<DemoAlliance> log)
+{
+    public const string Code = "JALIS";
+
+    private static DateTimeOffset T(string local) => DateTimeOffset.Parse(local + "+08:00");
+
+    public async Task Load(CancellationToken ct)
+    {
+        await Alliance(new FoundAlliance(Code, "Jiangsu Academic Library Information System", AllianceKind.Provincial,
+            "Jiangsu", "JSEDU", "CNY", "Asia/Shanghai", T("2026-01-01T09:00:00")), ct);
+        var joined = new DateOnly(2026, 1, 1);
+        await Alliance(new AdmitMember("NJU", "Nanjing University Library", 60_000, "south", MemberRole.ManagementCentre, joined), ct);
+        await Alliance(new AdmitMember("SEU", "Southeast University Library", 45_000, "south", MemberRole.ServiceCentre, joined), ct);
+        await Alliance(new AdmitMember("NUAA", "Nanjing University of Aeronautics and Astronautics Library", 30_000, "south", MemberRole.Member, joined), ct);
+        await Alliance(new AdmitMember("SUDA", "Soochow University Library", 50_000, "south", MemberRole.Member, joined), ct);
+        await Alliance(new AdmitMember("XZMU", "Xuzhou Medical University Library", 20_000, "north", MemberRole.Member, joined), ct);
+        // Northern members' requests are half subsidised (cap 100 CNY) from the JALIS phase IV subsidy sub-project.
+        await Alliance(new SetFeePolicy(new FeePolicy(joined, 40_00, 2_00, 30, 10_00, 5_00,
+            [new SubsidyRule("north", 5000, 100_00)], "JALIS-IV-SUB")), ct);
+
+        await Loan("DEMO-L1", new RequestLoan("DEMO-L1", "NJU", "SEU", "Wenxin Diaolong (critical edition)", 60_00, T("2026-10-08T09:00:00")), ct);
+        await Loan("DEMO-L1", new ShipLoan(null, T("2026-10-09T15:30:00")), ct);
+        await Loan("DEMO-L1", new ReceiveLoan(T("2026-10-11T10:00:00")), ct);
+        await Loan("DEMO-L1", new ReturnLoan(T("2026-11-02T11:00:00")), ct);
+
+        await Loan("DEMO-L2", new RequestLoan("DEMO-L2", "XZMU", "NJU", "Harrison's Principles of Internal Medicine, 21st ed.", null, T("2026-10-12T08:30:00")), ct);
+        await Loan("DEMO-L2", new ShipLoan(null, T("2026-10-13T16:00:00")), ct);
+
+        await Loan("DEMO-L3", new RequestLoan("DEMO-L3", "SUDA", "NUAA", "Aircraft Structures for Engineering Students", null, T("2026-10-20T10:00:00")), ct);
+        await Loan("DEMO-L3", new MarkLoanUnfilled("item on order, not yet received", T("2026-10-21T09:00:00")), ct);
+
+        await Delivery("DEMO-D1", new RequestDelivery("DEMO-D1", "NUAA", "NJU", "J. Aircraft 61(2): 301-318", true, null, T("2026-10-15T09:00:00")), ct);
+        await Delivery("DEMO-D1", new FulfilDelivery(18, null, T("2026-10-15T13:00:00")), ct);
+
+        await Delivery("DEMO-D2", new RequestDelivery("DEMO-D2", "XZMU", "SEU", "Chinese Medical Journal 139(4): 1-12", false, null, T("2026-11-03T09:00:00")), ct);
+        await Delivery("DEMO-D2", new FulfilDelivery(12, null, T("2026-11-04T10:00:00")), ct);
+        await Delivery("DEMO-D2", new RefundDeliveryCharge("DEMO-R1", 1_00, "two pages illegible", T("2026-11-05T10:00:00")), ct);
+
+        log.LogInformation("demo alliance {Alliance} loaded", Code);
+    }
+
+    private Task Alliance(IAllianceCommand c, CancellationToken ct) =>
+        runner.Run<AllianceView, Alliance>(Code, StreamKeys.Alliance, null, (s, _) => AllianceDecider.Decide(c, s), ct);
+
+    private Task Loan(string id, ILoanCommand c, CancellationToken ct) =>
+        runner.Run<LoanView, Loan>(Code, StreamKeys.Loan(id), null, (s, a) => LoanDecider.Decide(id, c, s, a!), ct);
+
+    private Task Delivery(string id, IDeliveryCommand c, CancellationToken ct) =>
+        runner.Run<DeliveryView, Delivery>(Code, StreamKeys.Delivery(id), null, (s, a) => DeliveryDecider.Decide(id, c, s, a!), ct);
+
+    public static void PrintExamples(string baseUrl)
+    {
+        var a = $"{baseUrl}/api/alliances/{Code}";
+        Console.WriteLine($$"""
+
+            Alliance Ledger is serving {{baseUrl}} with the demo alliance {{Code}} loaded.
+            OpenAPI: {{baseUrl}}/openapi/v1.json
+
+            Record a loan from request to return (SUDA borrows from SEU):
+              curl -s -X POST {{a}}/loans -H 'Content-Type: application/json' \
+                -d '{"loanId":"TRY-1","borrower":"SUDA","lender":"SEU","title":"Dream of the Red Chamber","maximumCost":50}'
+              curl -s -X POST {{a}}/loans/TRY-1/shipped  -H 'Content-Type: application/json' -d '{}'
+              curl -s -X POST {{a}}/loans/TRY-1/received -H 'Content-Type: application/json' -d '{}'
+              curl -s -X POST {{a}}/loans/TRY-1/returned -H 'Content-Type: application/json' -d '{}'
+
+            See both balances and the alliance total (always 0):
+              curl -s {{a}}/members/SUDA/balance
+              curl -s {{a}}/members/SEU/balance
+              curl -s {{a}}/balances
+              curl -s '{{a}}/members/SEU/statement'
+              curl -s '{{a}}/usage?from=2026-10&to=2026-12'
+
+            Stop with Ctrl+C; infra/services.sh down stops PostgreSQL and RabbitMQ.
+            """);
+    }
+}

@@ -1,0 +1,27 @@
+using Ledger.Api.Alliances;
+using Ledger.Api.Deliveries;
+using Ledger.Api.Ledger;
+using Ledger.Api.Loans;
+using Ledger.Api.Usage;
+
+namespace Ledger.Api;
+
+/// <summary>Every route of the API, in one list.</summary>
+public static class Endpoints
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        FoundAllianceEndpoint.Map(api);
+        var alliance = api.MapGroup("/alliances/{alliance}");
+        GetAllianceEndpoint.Map(alliance);
+        AdmitMemberEndpoint.Map(alliance);
+        RecordMemberLeftEndpoint.Map(alliance);
+        SetFeePolicyEndpoint.Map(alliance);
+        RequestLoanEndpoint.Map(alliance);
+        LoanStepEndpoints.Map(alliance);
+        GetLoanEndpoint.Map(alliance);
+        DeliveryEndpoints.Map(alliance);
+        LedgerEndpoints.Map(alliance);
+        UsageEndpoint.Map(alliance);
+    }
+}

@@ -1,0 +1,73 @@
+using Ledger.Domain;
+using Ledger.Domain.Alliances;
+using Ledger.Projections;
+using Ledger.Projections.Alliances;
+using Marten;
+
+namespace Ledger.Api.Infrastructure;
+
+/// <summary>The state of a stream after a command, and whether the command recorded anything.</summary>
+public sealed record CommandResult<TState>(TState State, long Version, int Appended);
+
+/// <summary>
+/// The one command path, used by every endpoint and by the demo loader: read the alliance and the stream's state,
+/// let the pure decider choose the events, append them with the expected version, save in one transaction (events
+/// and inline projections together). A repeated command decides no events and answers with the current state.
+/// </summary>
+public sealed class CommandRunner(IDocumentStore store)
+{
+    public async Task<CommandResult<TState>> Run<TView, TState>(
+        string alliance, string streamKey, long? expectedVersion,
+        Func<TState?, Alliance?, IReadOnlyList<object>> decide, CancellationToken ct)
+        where TView : StateView<TState>
+        where TState : class
+    {
+        await using var session = store.LightweightSession(alliance);
+        var allianceState = (await session.LoadAsync<AllianceView>(StreamKeys.Alliance, ct))?.State;
+        var stream = await session.Events.FetchForWriting<TView>(streamKey, ct);
+        if (expectedVersion is { } expected && expected != stream.CurrentVersion)
+            throw new StaleVersion(expected, stream.CurrentVersion ?? 0);
+
+        var events = decide(stream.Aggregate?.State, allianceState);
+        if (events.Count == 0)
+        {
+            // Nothing new: a retry answers with what is recorded.
+            var current = stream.Aggregate ?? throw new InvalidOperationException("a decider returned no events for a new stream");
+            return new CommandResult<TState>(current.State!, current.Version, 0);
+        }
+
+        stream.AppendMany(events.ToArray());
+        await session.SaveChangesAsync(ct);
+        var view = await session.LoadAsync<TView>(streamKey, ct)
+                   ?? throw new InvalidOperationException($"inline projection of {streamKey} is missing");
+        return new CommandResult<TState>(view.State!, view.Version, events.Count);
+    }
+
+    public static Alliance AllianceOrNotFound(Alliance? alliance, string code) =>
+        alliance ?? throw new NotFound(AllianceCodes.AllianceMustExist, $"alliance {code} does not exist");
+}
+
+public static class Http
+{
+    /// <summary>Reads If-Match as a stream version: "3" or 3 (weak or strong); absent means any version.</summary>
+    public static long? ExpectedVersion(HttpRequest request)
+    {
+        var header = request.Headers.IfMatch.ToString();
+        if (string.IsNullOrWhiteSpace(header) || header == "*") return null;
+        var text = header.Trim();
+        if (text.StartsWith("W/", StringComparison.Ordinal)) text = text[2..];
+        text = text.Trim('"');
+        return long.TryParse(text, out var v) && v >= 0
+            ? v
+            : throw new BadHttpRequestException("If-Match must be a stream version such as \"3\"");
+    }
+
+    public static IResult WithVersion(this HttpContext context, IResult result, long version)
+    {
+        context.Response.Headers.ETag = $"\"{version}\"";
+        return result;
+    }
+
+    public static DateTimeOffset Now(this HttpContext context) =>
+        context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+}

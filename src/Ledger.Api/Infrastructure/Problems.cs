@@ -1,0 +1,77 @@
+using System.Text.Json;
+using JasperFx;
+using Ledger.Domain;
+using Marten.Exceptions;
+
+namespace Ledger.Api.Infrastructure;
+
+/// <summary>
+/// Turns every failure into RFC 9457 problem+json with a stable <c>code</c>: bad shape 400, unknown thing 404,
+/// broken rule 409, stale If-Match 412. Anything unexpected is a 500 that says nothing about the internals.
+/// </summary>
+public static class Problems
+{
+    public const string RequestInvalid = "request_invalid";
+    public const string BodyMalformed = "request_malformed";
+    public const string VersionMustMatch = "version_must_match";
+    public const string StreamChangedConcurrently = "stream_changed_concurrently";
+    public const string Internal = "internal_error";
+
+    public static IResult Result(int status, string code, string detail, IDictionary<string, string[]>? errors = null)
+    {
+        var extensions = new Dictionary<string, object?> { ["code"] = code };
+        if (errors is not null) extensions["errors"] = errors;
+        return Results.Problem(detail: detail, statusCode: status, title: Title(status), extensions: extensions,
+            type: $"https://alliance-ledger.example/problems/{code}");
+    }
+
+    private static string Title(int status) => status switch
+    {
+        400 => "The request is not valid",
+        404 => "Not found",
+        409 => "The request conflicts with the ledger's rules",
+        412 => "The resource changed since you read it",
+        413 => "The request body is too large",
+        _ => "The server could not complete the request",
+    };
+
+    /// <summary>Exception handling middleware: the single place where failures become answers.</summary>
+    public static async Task Handle(HttpContext context, Func<Task> next)
+    {
+        try
+        {
+            await next();
+        }
+        catch (Exception ex) when (!context.Response.HasStarted)
+        {
+            var result = ex switch
+            {
+                Rejected r => Result(409, r.Code, r.Message),
+                NotFound n => Result(404, n.Code, n.Message),
+                StaleVersion s => Result(412, VersionMustMatch, s.Message),
+                BadHttpRequestException { StatusCode: 413 } => Result(413, "body_too_large", "the request body is too large"),
+                BadHttpRequestException b => Result(400, BodyMalformed, Describe(b)),
+                JsonException j => Result(400, BodyMalformed, j.Message),
+                ConcurrencyException or JasperFx.Events.ExistingStreamIdCollisionException or Marten.Exceptions.ExistingStreamIdCollisionException or ConcurrentUpdateException =>
+                    Result(409, StreamChangedConcurrently, "another command changed this stream at the same time; read it again and retry"),
+                _ => null,
+            };
+            if (result is null)
+            {
+                context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Ledger.Api")
+                    .LogError(ex, "unhandled failure on {Path}", context.Request.Path);
+                result = Result(500, Internal, "the server failed; the failure was logged and nothing was recorded");
+            }
+            context.Response.Clear();
+            await result.ExecuteAsync(context);
+        }
+    }
+
+    // The binder's message names the parameter or the JSON path that failed; the inner JSON error says why.
+    private static string Describe(BadHttpRequestException b) =>
+        b.InnerException is JsonException j ? $"{b.Message} {j.Message}" : b.Message;
+}
+
+/// <summary>The If-Match version did not match the stream's current version.</summary>
+public sealed class StaleVersion(long expected, long actual)
+    : Exception($"If-Match names version {expected} but the stream is at version {actual}");

@@ -1,0 +1,26 @@
+using Ledger.Domain;
+using Ledger.Domain.Alliances;
+using Ledger.Projections;
+using Ledger.Projections.Alliances;
+using Marten;
+
+namespace Ledger.Api.Infrastructure;
+
+public static class StreamReads
+{
+    /// <summary>GET of one stream's state: 404 for an unknown alliance or stream, ETag = stream version.</summary>
+    public static async Task<IResult> Get<TView, TState>(HttpContext http, IDocumentStore store, string alliance, string streamKey,
+        string notFoundCode, string what, Func<TState, long, object> respond)
+        where TView : StateView<TState>
+        where TState : class
+    {
+        await using var session = store.QuerySession(alliance);
+        await AllianceMustExist(session, alliance, http.RequestAborted);
+        var view = await session.LoadAsync<TView>(streamKey, http.RequestAborted);
+        if (view?.State is null) throw new NotFound(notFoundCode, $"{what} does not exist");
+        return http.WithVersion(Results.Ok(respond(view.State, view.Version)), view.Version);
+    }
+
+    public static async Task<Alliance> AllianceMustExist(IQuerySession session, string alliance, CancellationToken ct) =>
+        CommandRunner.AllianceOrNotFound((await session.LoadAsync<AllianceView>(StreamKeys.Alliance, ct))?.State, alliance);
+}

@@ -1,0 +1,107 @@
+using Ledger.Api.Infrastructure;
+using Ledger.Domain;
+using Ledger.Domain.Alliances;
+using Ledger.Domain.Ledger;
+using Ledger.Domain.Money;
+using Ledger.Projections.Ledger;
+using Marten;
+
+namespace Ledger.Api.Ledger;
+
+public sealed record BalanceResponse(string Member, DateOnly AsOf, decimal Balance, string Currency);
+
+public sealed record AccountBalanceResponse(string Account, decimal Balance);
+
+public sealed record AllianceBalancesResponse(string Alliance, DateOnly AsOf, IReadOnlyList<AccountBalanceResponse> Accounts, decimal Total, string Currency);
+
+public sealed record StatementLine(
+    decimal Amount, string Account, IReadOnlyList<string> CounterAccounts, DateOnly BusinessDate, DateTimeOffset RecordedAt,
+    string? RecordedBy, Guid EventId, string EventType, string Stream, long StreamVersion, long Sequence);
+
+public sealed record StatementResponse(
+    string Member, DateOnly? From, DateOnly? To, decimal OpeningBalance, decimal ClosingBalance, string Currency,
+    IReadOnlyList<StatementLine> Postings, string? Next);
+
+/// <summary>Balances and statements: sums and lists of the postings the inline projection derives from events.</summary>
+public static class LedgerEndpoints
+{
+    public const int StatementPageMax = 1000;
+
+    public static void Map(RouteGroupBuilder alliance)
+    {
+        alliance.MapGet("/members/{member}/balance", async (string alliance, string member, DateOnly? asOf, HttpContext http, IDocumentStore store) =>
+            {
+                await using var session = store.QuerySession(alliance);
+                var a = await MemberMustExist(session, alliance, member, http.RequestAborted);
+                var date = asOf ?? a.BusinessDate(http.Now());
+                var fen = await LedgerQueries.BalanceFen(session, Account.Member(member), null, date, http.RequestAborted);
+                return Results.Ok(new BalanceResponse(member, date, Fen.ToAmount(fen), a.Currency));
+            })
+            .WithName("GetMemberBalance").WithTags("Ledger");
+
+        alliance.MapGet("/members/{member}/statement", async (string alliance, string member, DateOnly? from, DateOnly? to,
+                string? after, int? limit, HttpContext http, IDocumentStore store) =>
+            {
+                if (from > to) throw new BadHttpRequestException("from must not be after to");
+                var pageSize = Math.Clamp(limit ?? 200, 1, StatementPageMax);
+                var cursor = StatementCursor.Parse(after);
+                await using var session = store.QuerySession(alliance);
+                var a = await MemberMustExist(session, alliance, member, http.RequestAborted);
+                var account = Account.Member(member);
+                var opening = from is { } f
+                    ? await LedgerQueries.BalanceFen(session, account, null, f.AddDays(-1), http.RequestAborted)
+                    : 0;
+                var inRange = await LedgerQueries.BalanceFen(session, account, from, to, http.RequestAborted);
+
+                var query = session.Query<Posting>().Where(p => p.Account == account);
+                if (from is { } lo) query = query.Where(p => p.BusinessDate >= lo);
+                if (to is { } hi) query = query.Where(p => p.BusinessDate <= hi);
+                if (cursor is { } c)
+                    query = query.Where(p => p.BusinessDate > c.Date || (p.BusinessDate == c.Date && p.Sequence > c.Sequence));
+                var page = await query.OrderBy(p => p.BusinessDate).ThenBy(p => p.Sequence).Take(pageSize + 1)
+                    .ToListAsync(http.RequestAborted);
+
+                var lines = page.Take(pageSize).Select(p => new StatementLine(Fen.ToAmount(p.AmountFen), p.Account, p.CounterAccounts,
+                    p.BusinessDate, p.RecordedAt, p.RecordedBy, p.EventId, p.EventType, p.StreamKey, p.StreamVersion, p.Sequence)).ToList();
+                var next = page.Count > pageSize ? StatementCursor.Format(page[pageSize - 1]) : null;
+                return Results.Ok(new StatementResponse(member, from, to, Fen.ToAmount(opening), Fen.ToAmount(opening + inRange),
+                    a.Currency, lines, next));
+            })
+            .WithName("GetMemberStatement").WithTags("Ledger");
+
+        alliance.MapGet("/balances", async (string alliance, DateOnly? asOf, HttpContext http, IDocumentStore store) =>
+            {
+                await using var session = store.QuerySession(alliance);
+                var a = await StreamReads.AllianceMustExist(session, alliance, http.RequestAborted);
+                var date = asOf ?? a.BusinessDate(http.Now());
+                var rows = await LedgerQueries.AccountBalances(session, date, http.RequestAborted);
+                return Results.Ok(new AllianceBalancesResponse(alliance, date,
+                    rows.Select(r => new AccountBalanceResponse(r.Account, Fen.ToAmount(r.BalanceFen))).ToList(),
+                    Fen.ToAmount(rows.Sum(r => r.BalanceFen)), a.Currency));
+            })
+            .WithName("GetAllianceBalances").WithTags("Ledger");
+    }
+
+    private static async Task<Alliance> MemberMustExist(IQuerySession session, string alliance, string member, CancellationToken ct)
+    {
+        var a = await StreamReads.AllianceMustExist(session, alliance, ct);
+        return a.MemberOrNull(member) is null
+            ? throw new NotFound(AllianceCodes.MemberMustExist, $"member {member} does not exist in {alliance}")
+            : a;
+    }
+}
+
+/// <summary>The statement's keyset cursor: the business date and sequence of the last line shown, "2026-10-31_1234".</summary>
+public readonly record struct StatementCursor(DateOnly Date, long Sequence)
+{
+    public static string Format(Posting p) => $"{p.BusinessDate:yyyy-MM-dd}_{p.Sequence}";
+
+    public static StatementCursor? Parse(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return null;
+        var parts = text.Split('_');
+        return parts.Length == 2 && DateOnly.TryParseExact(parts[0], "yyyy-MM-dd", out var d) && long.TryParse(parts[1], out var s)
+            ? new StatementCursor(d, s)
+            : throw new BadHttpRequestException("after must be the 'next' value of a previous statement page");
+    }
+}

@@ -1,0 +1,21 @@
+using Ledger.Api.Infrastructure;
+using Ledger.Domain;
+using Ledger.Domain.Loans;
+using Ledger.Projections.Loans;
+
+namespace Ledger.Api.Loans;
+
+public static class LoanCommands
+{
+    public static async Task<IResult> Run(HttpContext http, CommandRunner runner, string alliance, string loanId,
+        ILoanCommand command, int successStatus = StatusCodes.Status200OK)
+    {
+        var result = await runner.Run<LoanView, Loan>(alliance, StreamKeys.Loan(loanId), Http.ExpectedVersion(http.Request),
+            (state, a) => LoanDecider.Decide(loanId, command, state, CommandRunner.AllianceOrNotFound(a, alliance)),
+            http.RequestAborted);
+        var body = LoanResponse.From(result.State, result.Version);
+        return http.WithVersion(successStatus == StatusCodes.Status201Created
+            ? Results.Created($"/api/alliances/{alliance}/loans/{loanId}", body)
+            : Results.Ok(body), result.Version);
+    }
+}

@@ -1,0 +1,61 @@
+using FluentValidation;
+using Ledger.Api.Charges;
+using Ledger.Api.Infrastructure;
+using Ledger.Domain.Loans;
+using Ledger.Domain.Money;
+
+namespace Ledger.Api.Loans;
+
+public sealed record ShipLoanRequest(decimal? Charge, DateTimeOffset? At);
+
+public sealed class ShipLoanValidator : AbstractValidator<ShipLoanRequest>
+{
+    public ShipLoanValidator() => RuleFor(x => x.Charge).IsAmount();
+}
+
+public sealed record LoanLostRequest(decimal? ReplacementCost, DateTimeOffset? At);
+
+public sealed class LoanLostValidator : AbstractValidator<LoanLostRequest>
+{
+    public LoanLostValidator() => RuleFor(x => x.ReplacementCost).NotNull().IsAmount();
+}
+
+/// <summary>Every step of a loan after its request: POST …/loans/{loanId}/{step}.</summary>
+public static class LoanStepEndpoints
+{
+    public static void Map(RouteGroupBuilder alliance)
+    {
+        var loan = alliance.MapGroup("/loans/{loanId}").WithTags("Loans");
+
+        loan.MapPost("/shipped", (string alliance, string loanId, ShipLoanRequest body, HttpContext http, CommandRunner runner) =>
+                LoanCommands.Run(http, runner, alliance, loanId,
+                    new ShipLoan(body.Charge is { } c ? Fen.FromAmount(c) : null, body.At ?? http.Now())))
+            .Validate<ShipLoanRequest>().WithName("ShipLoan");
+
+        loan.MapPost("/received", (string alliance, string loanId, AtRequest? body, HttpContext http, CommandRunner runner) =>
+                LoanCommands.Run(http, runner, alliance, loanId, new ReceiveLoan(body?.At ?? http.Now())))
+            .WithName("ReceiveLoan");
+
+        loan.MapPost("/returned", (string alliance, string loanId, AtRequest? body, HttpContext http, CommandRunner runner) =>
+                LoanCommands.Run(http, runner, alliance, loanId, new ReturnLoan(body?.At ?? http.Now())))
+            .WithName("ReturnLoan");
+
+        loan.MapPost("/unfilled", (string alliance, string loanId, UnfilledRequest body, HttpContext http, CommandRunner runner) =>
+                LoanCommands.Run(http, runner, alliance, loanId, new MarkLoanUnfilled(body.Reason!, body.At ?? http.Now())))
+            .Validate<UnfilledRequest>().WithName("MarkLoanUnfilled");
+
+        loan.MapPost("/cancelled", (string alliance, string loanId, ReasonRequest? body, HttpContext http, CommandRunner runner) =>
+                LoanCommands.Run(http, runner, alliance, loanId, new CancelLoan(body?.Reason, body?.At ?? http.Now())))
+            .Validate<ReasonRequest>().WithName("CancelLoan");
+
+        loan.MapPost("/lost", (string alliance, string loanId, LoanLostRequest body, HttpContext http, CommandRunner runner) =>
+                LoanCommands.Run(http, runner, alliance, loanId,
+                    new DeclareLoanLost(Fen.FromAmount(body.ReplacementCost!.Value), body.At ?? http.Now())))
+            .Validate<LoanLostRequest>().WithName("DeclareLoanLost");
+
+        loan.MapPost("/refunds", (string alliance, string loanId, RefundRequest body, HttpContext http, CommandRunner runner) =>
+                LoanCommands.Run(http, runner, alliance, loanId, new RefundLoanCharge(body.RefundId!,
+                    body.Charge ?? Domain.Charges.ChargeKind.Fee, Fen.FromAmount(body.Amount!.Value), body.Reason!, body.At ?? http.Now())))
+            .Validate<RefundRequest>().WithName("RefundLoanCharge");
+    }
+}

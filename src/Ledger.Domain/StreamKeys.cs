@@ -1,0 +1,12 @@
+namespace Ledger.Domain;
+
+/// <summary>
+/// Stream keys inside an alliance (the tenant). Loans and deliveries get a prefix because clients choose their ids
+/// and a loan and a delivery may well share one.
+/// </summary>
+public static class StreamKeys
+{
+    public const string Alliance = "alliance";
+    public static string Loan(string loanId) => $"loan:{loanId}";
+    public static string Delivery(string deliveryId) => $"delivery:{deliveryId}";
+}

@@ -1,0 +1,36 @@
+using Marten;
+
+namespace Ledger.Projections.Ledger;
+
+/// <summary>
+/// Sums over the posting table. These run as single SQL aggregates on indexed columns rather than loading postings,
+/// so a balance costs one round trip however many postings lie behind it.
+/// </summary>
+public static class LedgerQueries
+{
+    private static string Table(IQuerySession s) => $"{s.DocumentStore.Options.DatabaseSchemaName}.mt_doc_posting";
+
+    /// <summary>Credits − debits on an account over business dates in [from, to] (either end open when null).</summary>
+    public static async Task<long> BalanceFen(IQuerySession session, string account, DateOnly? from, DateOnly? to, CancellationToken ct)
+    {
+        var rows = await session.AdvancedSql.QueryAsync<long>(
+            $"select coalesce(sum(amount_fen), 0)::bigint from {Table(session)} " +
+            "where tenant_id = ? and account = ? and business_date >= ? and business_date <= ?",
+            ct, session.TenantId, account, from ?? DateOnly.MinValue, to ?? DateOnly.MaxValue);
+        return rows.Single();
+    }
+
+    /// <summary>Every account of the alliance with its balance as of a business date, in account order.</summary>
+    public static async Task<IReadOnlyList<(string Account, long BalanceFen)>> AccountBalances(
+        IQuerySession session, DateOnly? asOf, CancellationToken ct)
+    {
+        // One JSON row per account: Marten's advanced SQL reads a single JSON column into a typed row.
+        var rows = await session.AdvancedSql.QueryAsync<AccountBalanceRow>(
+            "select jsonb_build_object('Account', account, 'BalanceFen', sum(amount_fen)::bigint) " +
+            $"from {Table(session)} where tenant_id = ? and business_date <= ? group by account order by account",
+            ct, session.TenantId, asOf ?? DateOnly.MaxValue);
+        return rows.Select(r => (r.Account, r.BalanceFen)).ToList();
+    }
+
+    public sealed record AccountBalanceRow(string Account, long BalanceFen);
+}

@@ -1,0 +1,52 @@
+using JasperFx;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Ledger.Projections.Alliances;
+using Ledger.Projections.Deliveries;
+using Ledger.Projections.Ledger;
+using Ledger.Projections.Loans;
+using Ledger.Projections.Usage;
+using Marten;
+using JasperFx.MultiTenancy;
+
+namespace Ledger.Projections;
+
+/// <summary>
+/// The one Marten configuration, shared by the API host, the command line and the tests. Alliances are tenants
+/// (conjoined tenancy keyed by alliance code); streams are keyed by strings the clients choose.
+/// </summary>
+public static class LedgerStore
+{
+    public static void Configure(StoreOptions opts, string connectionString, string schema)
+    {
+        opts.Connection(connectionString);
+        opts.DatabaseSchemaName = schema;
+        opts.Events.DatabaseSchemaName = schema;
+        opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+
+        opts.Events.StreamIdentity = StreamIdentity.AsString;
+        opts.Events.TenancyStyle = TenancyStyle.Conjoined;
+        opts.Policies.AllDocumentsAreMultiTenanted();
+        // Rich append assigns versions and sequences before the inline projections run, so postings can name them.
+        opts.Events.AppendMode = EventAppendMode.Rich;
+        opts.Events.MetadataConfig.UserNameEnabled = true;
+        opts.Events.MetadataConfig.HeadersEnabled = true;
+
+        foreach (var (type, name) in LedgerEvents.StoredNames) opts.Events.MapEventType(type, name);
+
+        opts.Projections.Add<AllianceProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<LoanProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<DeliveryProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<PostingProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<UsageProjection>(ProjectionLifecycle.Async);
+
+        opts.Schema.For<Posting>()
+            .Duplicate(x => x.Account)
+            .Duplicate(x => x.BusinessDate)
+            .Duplicate(x => x.AmountFen)
+            .Duplicate(x => x.Sequence);
+        opts.Schema.For<UsageMonth>()
+            .Duplicate(x => x.Member)
+            .Duplicate(x => x.Month);
+    }
+}

@@ -1,0 +1,27 @@
+using JasperFx.Events;
+using Marten.Events.Aggregation;
+
+namespace Ledger.Projections;
+
+/// <summary>
+/// A stream's current state as its decider folds it, stored inline as a document so that a command reads it with one
+/// lookup and a GET answers without replaying events. <see cref="Version"/> is the stream version (the ETag).
+/// </summary>
+public abstract class StateView<TState> where TState : class
+{
+    public string Id { get; set; } = "";
+    public long Version { get; set; }
+    public TState? State { get; set; }
+}
+
+/// <summary>Folds a stream with the domain's own pure Evolve, so the read side can never disagree with the deciders.</summary>
+public abstract class DeciderProjection<TView, TState, TEvent> : SingleStreamProjection<TView, string>
+    where TView : StateView<TState>, new()
+    where TState : class
+{
+    protected abstract TState Fold(TState? state, TEvent e);
+
+    public override TView? Evolve(TView? snapshot, string id, IEvent e) => e.Data is TEvent de
+        ? new TView { Id = id, Version = e.Version, State = Fold(snapshot?.State, de) }
+        : snapshot;
+}

@@ -1,0 +1,118 @@
+using JasperFx.Events;
+using Ledger.Domain.Deliveries;
+using Ledger.Domain.Loans;
+using Marten.Events.Projections;
+
+namespace Ledger.Projections.Usage;
+
+/// <summary>
+/// Usage statistics per member, month and service, built by the async daemon: each request event counts for the
+/// borrower's document and the lender's document of the month of its business date.
+/// </summary>
+public sealed partial class UsageProjection : MultiStreamProjection<UsageMonth, string>
+{
+    public const string Loan = "loan";
+    public const string Copy = "copy";
+
+    public UsageProjection()
+    {
+        Identities<LoanRequested>(e => Keys(e.Borrower, e.Lender, e.BusinessDate, Loan));
+        Identities<LoanShipped>(e => Keys(e.Borrower, e.Lender, e.BusinessDate, Loan));
+        Identities<LoanUnfilled>(e => Keys(e.Borrower, e.Lender, e.BusinessDate, Loan));
+        Identities<LoanLost>(e => Keys(e.Borrower, e.Lender, e.BusinessDate, Loan));
+        Identities<LoanChargeRefunded>(e => Keys(e.Borrower, e.Lender, e.BusinessDate, Loan));
+        Identities<DeliveryRequested>(e => Keys(e.Requester, e.Supplier, e.BusinessDate, Copy));
+        Identities<DeliveryFulfilled>(e => Keys(e.Requester, e.Supplier, e.BusinessDate, Copy));
+        Identities<DeliveryUnfilled>(e => Keys(e.Requester, e.Supplier, e.BusinessDate, Copy));
+        Identities<DeliveryChargeRefunded>(e => Keys(e.Requester, e.Supplier, e.BusinessDate, Copy));
+    }
+
+    private static string[] Keys(string borrower, string lender, DateOnly date, string service) =>
+        [UsageMonth.Key(borrower, date, service), UsageMonth.Key(lender, date, service)];
+
+    public override UsageMonth Evolve(UsageMonth? snapshot, string id, IEvent e)
+    {
+        var doc = snapshot ?? New(id);
+        UsageRules.Apply(doc, e.Data);
+        return doc;
+    }
+
+    private static UsageMonth New(string id)
+    {
+        var parts = id.Split('|');
+        return new UsageMonth { Id = id, Member = parts[0], Month = parts[1], Service = parts[2] };
+    }
+}
+
+/// <summary>How each event changes a member's month: the side (borrower or lender) follows from the member code.</summary>
+public static class UsageRules
+{
+    public static void Apply(UsageMonth doc, object @event)
+    {
+        switch (@event)
+        {
+            case LoanRequested e: Requested(doc, e.Borrower); break;
+            case DeliveryRequested e: Requested(doc, e.Requester); break;
+            case LoanShipped e:
+                Filled(doc, e.Borrower, e.RequestedAt, e.ShippedAt, 0, e.Charge.FeeFen, e.Charge.SubsidyFen, e.Charge.RewardFen);
+                break;
+            case DeliveryFulfilled e:
+                Filled(doc, e.Requester, e.RequestedAt, e.FulfilledAt, e.Pages, e.Charge.FeeFen, e.Charge.SubsidyFen, e.Charge.RewardFen);
+                break;
+            case LoanUnfilled e: Unfilled(doc, e.Borrower); break;
+            case DeliveryUnfilled e: Unfilled(doc, e.Requester); break;
+            case LoanLost e: Money(doc, e.Borrower, e.ReplacementCostFen, 0, 0); break;
+            case LoanChargeRefunded e:
+                Money(doc, e.Borrower, -e.Refund.AmountFen, -e.Refund.GrantPartFen, -e.Refund.RewardReturnedFen);
+                break;
+            case DeliveryChargeRefunded e:
+                Money(doc, e.Requester, -e.Refund.AmountFen, -e.Refund.GrantPartFen, -e.Refund.RewardReturnedFen);
+                break;
+        }
+    }
+
+    private static void Requested(UsageMonth doc, string borrower)
+    {
+        if (doc.Member == borrower) doc.RequestsMade++;
+        else doc.RequestsReceived++;
+    }
+
+    private static void Unfilled(UsageMonth doc, string borrower)
+    {
+        if (doc.Member == borrower) doc.RequestsUnfilled++;
+    }
+
+    private static void Filled(UsageMonth doc, string borrower, DateTimeOffset requestedAt, DateTimeOffset filledAt,
+        int pages, long feeFen, long subsidyFen, long rewardFen)
+    {
+        var hours = Math.Round((filledAt - requestedAt).TotalHours, 2);
+        if (doc.Member == borrower)
+        {
+            doc.RequestsFilled++;
+            doc.PagesReceived += pages;
+            doc.BorrowerTurnaroundHours.Add(hours);
+        }
+        else
+        {
+            doc.RequestsSupplied++;
+            doc.PagesSupplied += pages;
+            doc.LenderTurnaroundHours.Add(hours);
+        }
+        Money(doc, borrower, feeFen, subsidyFen, rewardFen);
+    }
+
+    /// <summary>Fees paid are what the borrower's side was charged (the fee, of which the subsidy was paid for it).</summary>
+    private static void Money(UsageMonth doc, string borrower, long feeFen, long subsidyFen, long rewardFen)
+    {
+        if (doc.Member == borrower)
+        {
+            doc.FeesPaidFen += feeFen - subsidyFen;
+            doc.SubsidiesReceivedFen += subsidyFen;
+        }
+        else
+        {
+            doc.FeesReceivedFen += feeFen;
+            doc.RewardsReceivedFen += rewardFen;
+        }
+    }
+}
