@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Runs Alliance Ledger: starts PostgreSQL and RabbitMQ (installing them from Debian packages when missing),
+# applies the schema, loads the demo alliance through the command path and serves the API on http://127.0.0.1:5080.
+set -euo pipefail
+cd "$(dirname "$0")"
+bash infra/services.sh up
+dotnet build src/Ledger.Api -c Release -nologo -v quiet
+exec dotnet src/Ledger.Api/bin/Release/net10.0/Ledger.Api.dll serve --load-demo --contentRoot src/Ledger.Api "$@"
