@@ -1,0 +1,67 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Marten;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Ledger.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The real API host on the real PostgreSQL started by infra/services.sh, in a schema of its own per test class
+/// (dropped first, so every run starts empty and classes never see each other's data).
+/// </summary>
+public sealed class LedgerApp<TTests> : WebApplicationFactory<Program>
+{
+    public const string ConnectionString = "Host=127.0.0.1;Port=5432;Database=ledger;Username=ledger;Password=ledger";
+    public static readonly string Schema = "t_" + typeof(TTests).Name.ToLowerInvariant();
+
+    public LedgerApp()
+    {
+        using var connection = new NpgsqlConnection(ConnectionString);
+        connection.Open();
+        using var drop = new NpgsqlCommand($"drop schema if exists {Schema} cascade", connection);
+        drop.ExecuteNonQuery();
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("ConnectionStrings:Ledger", ConnectionString);
+        builder.UseSetting("Ledger:Schema", Schema);
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+    }
+
+    public IDocumentStore Store => Services.GetRequiredService<IDocumentStore>();
+
+    /// <summary>How many events the store holds: a rejected command must leave it unchanged.</summary>
+    public async Task<long> EventCount()
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand($"select count(*) from {Schema}.mt_events", connection);
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+
+    public async Task WaitForProjections() =>
+        await Marten.Events.TestingExtensions.WaitForNonStaleProjectionDataAsync(Store, TimeSpan.FromSeconds(60));
+}
+
+public static class HttpExtensions
+{
+    public static async Task<JsonElement> Json(this HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync<JsonElement>())!;
+
+    public static async Task<string> ProblemCode(this HttpResponseMessage response)
+    {
+        response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json");
+        return (await response.Json()).GetProperty("code").GetString()!;
+    }
+
+    public static Task<HttpResponseMessage> Post(this HttpClient client, string url, object body) => client.PostAsJsonAsync(url, body);
+
+    public static Task<HttpResponseMessage> PostRaw(this HttpClient client, string url, string json) =>
+        client.PostAsync(url, new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+
+    public static decimal Decimal(this JsonElement e, string property) => e.GetProperty(property).GetDecimal();
+}
