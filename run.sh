@@ -5,4 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")"
 bash infra/services.sh up
 dotnet build src/Ledger.Api -c Release -nologo -v quiet
-exec dotnet src/Ledger.Api/bin/Release/net10.0/Ledger.Api.dll serve --load-demo --contentRoot src/Ledger.Api "$@"
+# Run from the build output so appsettings.json is found whatever the caller's directory.
+cd src/Ledger.Api/bin/Release/net10.0
+exec dotnet Ledger.Api.dll serve "$@" --load-demo
