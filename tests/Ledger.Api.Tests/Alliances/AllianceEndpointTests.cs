@@ -7,10 +7,7 @@ public class AllianceEndpointTests(LedgerApp<AllianceEndpointTests> app) : IClas
 {
     private readonly HttpClient client = app.CreateClient();
 
-    private async Task EnsureAlliance()
-    {
-        if ((await client.GetAsync(TestAlliance.A)).StatusCode == HttpStatusCode.NotFound) await TestAlliance.Alliance(client);
-    }
+    private Task EnsureAlliance() => TestAlliance.Ensure(client);
 
     [Fact]
     public async Task an_alliance_is_founded_and_read_back_with_its_members_and_policies()

@@ -10,8 +10,7 @@ public class DeliveryAndLedgerTests(LedgerApp<DeliveryAndLedgerTests> app) : ICl
 
     public async Task InitializeAsync()
     {
-        if ((await client.GetAsync(A)).StatusCode != HttpStatusCode.NotFound) return;
-        await TestAlliance.Alliance(client);
+        if (!await TestAlliance.Ensure(client)) return;
         // October: a rush copy for XZMU from SEU (12 pages) and a loan NJU ← SEU; November: a partial refund.
         (await client.Post($"{A}/deliveries", new { deliveryId = "D1", requester = "XZMU", supplier = "SEU", title = "CMJ", rush = true, at = "2026-10-03T09:00:00+08:00" }))
             .StatusCode.ShouldBe(HttpStatusCode.Created);

@@ -5,6 +5,14 @@ public static class TestAlliance
 {
     public const string A = "/api/alliances/TST";
 
+    /// <summary>Sets the alliance up unless an earlier test of the class already did; true when it was set up now.</summary>
+    public static async Task<bool> Ensure(HttpClient client)
+    {
+        if ((await client.GetAsync(A)).StatusCode != System.Net.HttpStatusCode.NotFound) return false;
+        await Alliance(client);
+        return true;
+    }
+
     public static async Task Alliance(HttpClient client)
     {
         (await client.Post("/api/alliances", new

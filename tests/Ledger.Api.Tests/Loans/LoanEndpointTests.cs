@@ -8,10 +8,7 @@ public class LoanEndpointTests(LedgerApp<LoanEndpointTests> app) : IClassFixture
     private readonly HttpClient client = app.CreateClient();
     private const string A = TestAlliance.A;
 
-    public async Task InitializeAsync()
-    {
-        if ((await client.GetAsync(A)).StatusCode == HttpStatusCode.NotFound) await TestAlliance.Alliance(client);
-    }
+    public Task InitializeAsync() => TestAlliance.Ensure(client);
 
     public Task DisposeAsync() => Task.CompletedTask;
 
