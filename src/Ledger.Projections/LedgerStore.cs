@@ -1,13 +1,13 @@
 using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
+using JasperFx.MultiTenancy;
 using Ledger.Projections.Alliances;
 using Ledger.Projections.Deliveries;
 using Ledger.Projections.Ledger;
 using Ledger.Projections.Loans;
 using Ledger.Projections.Usage;
 using Marten;
-using JasperFx.MultiTenancy;
 
 namespace Ledger.Projections;
 

@@ -32,7 +32,11 @@ public class AllianceEndpointTests(LedgerApp<AllianceEndpointTests> app) : IClas
         var before = await app.EventCount();
         var retry = await client.Post("/api/alliances", new
         {
-            code = "TST", name = "Test Alliance", kind = "provincial", region = "Jiangsu", departmentCode = "JSEDU",
+            code = "TST",
+            name = "Test Alliance",
+            kind = "provincial",
+            region = "Jiangsu",
+            departmentCode = "JSEDU",
         });
         retry.StatusCode.ShouldBe(HttpStatusCode.Created);
         var other = await client.Post("/api/alliances", new { code = "TST", name = "Other", kind = "municipal", region = "X", departmentCode = "D" });

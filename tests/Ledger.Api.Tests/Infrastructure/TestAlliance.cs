@@ -17,18 +17,34 @@ public static class TestAlliance
     {
         (await client.Post("/api/alliances", new
         {
-            code = "TST", name = "Test Alliance", kind = "provincial", region = "Jiangsu", departmentCode = "JSEDU",
-            currency = "CNY", timeZone = "Asia/Shanghai", foundedAt = "2026-01-01T09:00:00+08:00",
+            code = "TST",
+            name = "Test Alliance",
+            kind = "provincial",
+            region = "Jiangsu",
+            departmentCode = "JSEDU",
+            currency = "CNY",
+            timeZone = "Asia/Shanghai",
+            foundedAt = "2026-01-01T09:00:00+08:00",
         })).EnsureSuccessStatusCode();
         foreach (var (code, group) in new[] { ("NJU", "south"), ("SEU", "south"), ("XZMU", "north") })
             (await client.Post($"{A}/members", new
             {
-                code, name = $"{code} Library", fte = 20000, regionGroup = group, role = "member", joinedOn = "2026-01-01",
+                code,
+                name = $"{code} Library",
+                fte = 20000,
+                regionGroup = group,
+                role = "member",
+                joinedOn = "2026-01-01",
             })).EnsureSuccessStatusCode();
         (await client.Post($"{A}/fee-policies", new
         {
-            effectiveFrom = "2026-01-01", loanFee = 40.00m, deliveryBaseFee = 2.00m, perPageFee = 0.30m, rushSurcharge = 10.00m,
-            supplierReward = 5.00m, subsidies = new[] { new { regionGroup = "north", ratePercent = 50m, cap = 100m } },
+            effectiveFrom = "2026-01-01",
+            loanFee = 40.00m,
+            deliveryBaseFee = 2.00m,
+            perPageFee = 0.30m,
+            rushSurcharge = 10.00m,
+            supplierReward = 5.00m,
+            subsidies = new[] { new { regionGroup = "north", ratePercent = 50m, cap = 100m } },
             fundingReference = "JALIS-IV-SUB",
         })).EnsureSuccessStatusCode();
     }

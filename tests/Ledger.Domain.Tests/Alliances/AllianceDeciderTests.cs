@@ -61,9 +61,10 @@ public class AllianceDeciderTests
     [Fact]
     public void a_policy_that_pays_subsidies_must_name_its_funding() =>
         Reject.CodeOf(() => AllianceDecider.Decide(new SetFeePolicy(TestAlliance.Policy with
-            {
-                EffectiveFrom = new DateOnly(2026, 7, 1), FundingReference = null,
-            }), TestAlliance.Build()))
+        {
+            EffectiveFrom = new DateOnly(2026, 7, 1),
+            FundingReference = null,
+        }), TestAlliance.Build()))
             .ShouldBe(AllianceCodes.FeePolicyNeedsFundingReference);
 
     [Fact]

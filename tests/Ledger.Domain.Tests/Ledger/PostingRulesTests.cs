@@ -1,5 +1,5 @@
-using Ledger.Domain.Alliances;
 using FsCheck.Xunit;
+using Ledger.Domain.Alliances;
 using Ledger.Domain.Charges;
 using Ledger.Domain.Deliveries;
 using Ledger.Domain.Ledger;

@@ -25,7 +25,7 @@ public class AllocationTests
         parts.Sum().ShouldBe(total);
         parts.ShouldAllBe(p => p >= 0);
         for (var i = 0; i < weights.Length; i++)
-        for (var j = 0; j < weights.Length; j++)
-            if (weights[i] > weights[j]) parts[i].ShouldBeGreaterThanOrEqualTo(parts[j]);
+            for (var j = 0; j < weights.Length; j++)
+                if (weights[i] > weights[j]) parts[i].ShouldBeGreaterThanOrEqualTo(parts[j]);
     }
 }
