@@ -13,9 +13,7 @@ public static class AllianceCommands
     {
         var result = await runner.Run<AllianceView, Alliance>(alliance, StreamKeys.Alliance, Http.ExpectedVersion(http.Request),
             (state, _) => AllianceDecider.Decide(command, state), http.RequestAborted);
-        var body = AllianceResponse.From(result.State, result.Version);
-        return http.WithVersion(successStatus == StatusCodes.Status201Created
-            ? Results.Created($"/api/alliances/{result.State.Code}", body)
-            : Results.Ok(body), result.Version);
+        return http.Answer(AllianceResponse.From(result.State, result.Version), result.Version,
+            successStatus == StatusCodes.Status201Created ? $"/api/alliances/{result.State.Code}" : null);
     }
 }

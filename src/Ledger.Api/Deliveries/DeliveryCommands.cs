@@ -13,9 +13,7 @@ public static class DeliveryCommands
         var result = await runner.Run<DeliveryView, Delivery>(alliance, StreamKeys.Delivery(deliveryId), Http.ExpectedVersion(http.Request),
             (state, a) => DeliveryDecider.Decide(deliveryId, command, state, CommandRunner.AllianceOrNotFound(a, alliance)),
             http.RequestAborted);
-        var body = DeliveryResponse.From(result.State, result.Version);
-        return http.WithVersion(successStatus == StatusCodes.Status201Created
-            ? Results.Created($"/api/alliances/{alliance}/deliveries/{deliveryId}", body)
-            : Results.Ok(body), result.Version);
+        return http.Answer(DeliveryResponse.From(result.State, result.Version), result.Version,
+            successStatus == StatusCodes.Status201Created ? $"/api/alliances/{alliance}/deliveries/{deliveryId}" : null);
     }
 }

@@ -68,6 +68,10 @@ public static class Http
         return result;
     }
 
+    /// <summary>A command's answer: 201 with Location when it created the resource, else 200; ETag = stream version.</summary>
+    public static IResult Answer(this HttpContext context, object body, long version, string? createdLocation) =>
+        context.WithVersion(createdLocation is null ? Results.Ok(body) : Results.Created(createdLocation, body), version);
+
     public static DateTimeOffset Now(this HttpContext context) =>
         context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
 }

@@ -13,9 +13,7 @@ public static class LoanCommands
         var result = await runner.Run<LoanView, Loan>(alliance, StreamKeys.Loan(loanId), Http.ExpectedVersion(http.Request),
             (state, a) => LoanDecider.Decide(loanId, command, state, CommandRunner.AllianceOrNotFound(a, alliance)),
             http.RequestAborted);
-        var body = LoanResponse.From(result.State, result.Version);
-        return http.WithVersion(successStatus == StatusCodes.Status201Created
-            ? Results.Created($"/api/alliances/{alliance}/loans/{loanId}", body)
-            : Results.Ok(body), result.Version);
+        return http.Answer(LoanResponse.From(result.State, result.Version), result.Version,
+            successStatus == StatusCodes.Status201Created ? $"/api/alliances/{alliance}/loans/{loanId}" : null);
     }
 }
