@@ -3,13 +3,28 @@ using JasperFx.Events.Daemon;
 using Ledger.Api;
 using Ledger.Api.Demo;
 using Ledger.Api.Infrastructure;
+using Ledger.Api.Security;
 using Ledger.Projections;
 using Marten;
 using Microsoft.AspNetCore.Http.Json;
 
-// Wiring only. Verbs: "serve" (default), "apply-schema", "load-demo"; "serve --load-demo" loads the demo first.
-var builder = WebApplication.CreateBuilder(args);
-var verb = args.FirstOrDefault(a => !a.StartsWith('-')) ?? "serve";
+// Wiring only. Verbs: "serve" (default), "apply-schema", "load-demo", "token"; "serve --load-demo" loads the demo first.
+var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "serve";
+var builder = WebApplication.CreateBuilder(verb == "token" ? [] : args);
+
+if (verb == "token")
+{
+    try
+    {
+        var auth = builder.Configuration.GetSection("Auth").Get<AuthSettings>() ?? new AuthSettings();
+        return TokenCommand.Run(args[1..], new TokenIssuer(auth, TimeProvider.System));
+    }
+    catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+    {
+        Console.Error.WriteLine(e.Message);
+        return 2;
+    }
+}
 
 builder.Services.AddMarten(opts => LedgerStore.Configure(opts,
         builder.Configuration.GetConnectionString("Ledger") ?? throw new InvalidOperationException("ConnectionStrings:Ledger is not set"),
@@ -26,6 +41,8 @@ builder.Services.Configure<JsonOptions>(o => Json.Configure(o.SerializerOptions)
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
+builder.Services.AddLedgerAuth();
+builder.Services.AddLimits();
 
 var app = builder.Build();
 
@@ -44,20 +61,27 @@ switch (verb)
     case "serve":
         break;
     default:
-        Console.Error.WriteLine($"unknown verb '{verb}': use serve, apply-schema or load-demo");
+        Console.Error.WriteLine($"unknown verb '{verb}': use serve, apply-schema, load-demo or token");
         return 2;
 }
 
+// Order matters: headers on everything, failures as problems, size before reading, who before how often before what.
+app.Use(Hardening.SecurityHeaders);
 app.Use(Problems.Handle);
-app.MapOpenApi("/openapi/{documentName}.json");
-app.MapGet("/health", () => Results.Ok(new { status = "ok" })).WithTags("Health");
+app.Use(Hardening.BodyLimit);
+app.UseAuthentication();
+app.UseRateLimiter();
+app.UseAuthorization();
+app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+app.MapGet("/health", () => Results.Ok(new { status = "ok" })).WithTags("Health").AllowAnonymous();
 Endpoints.Map(app.MapGroup("/api"));
 
 if (args.Contains("--load-demo"))
 {
     await app.StartAsync();
     await app.Services.GetRequiredService<DemoAlliance>().Load(CancellationToken.None);
-    DemoAlliance.PrintExamples(app.Urls.FirstOrDefault() ?? "http://127.0.0.1:5080");
+    DemoAlliance.PrintExamples(app.Urls.FirstOrDefault() ?? "http://127.0.0.1:5080",
+        app.Services.GetRequiredService<AuthSettings>().UsesLocalKey ? app.Services.GetRequiredService<TokenIssuer>() : null);
     await app.WaitForShutdownAsync();
     return 0;
 }

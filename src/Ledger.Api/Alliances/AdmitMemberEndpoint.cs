@@ -1,5 +1,6 @@
 using FluentValidation;
 using Ledger.Api.Infrastructure;
+using Ledger.Api.Security;
 using Ledger.Domain.Alliances;
 
 namespace Ledger.Api.Alliances;
@@ -26,7 +27,7 @@ public static class AdmitMemberEndpoint
                 AllianceCommands.Run(http, runner, alliance,
                     new AdmitMember(body.Code!, body.Name!, body.Fte!.Value, body.RegionGroup!, body.Role!.Value, body.JoinedOn!.Value)))
         .Validate<AdmitMemberRequest>()
-        .WithName("AdmitMember").WithTags("Alliances");
+        .RequireAuthorization(Policies.Administer).WithName("AdmitMember").WithTags("Alliances");
 }
 
 public sealed record MemberLeftRequest(DateOnly? LeftOn);
@@ -42,5 +43,5 @@ public static class RecordMemberLeftEndpoint
             (string alliance, string member, MemberLeftRequest body, HttpContext http, CommandRunner runner) =>
                 AllianceCommands.Run(http, runner, alliance, new RecordMemberLeft(member, body.LeftOn!.Value)))
         .Validate<MemberLeftRequest>()
-        .WithName("RecordMemberLeft").WithTags("Alliances");
+        .RequireAuthorization(Policies.Administer).WithName("RecordMemberLeft").WithTags("Alliances");
 }

@@ -1,5 +1,6 @@
 using FluentValidation;
 using Ledger.Api.Infrastructure;
+using Ledger.Api.Security;
 using Ledger.Domain.Alliances;
 
 namespace Ledger.Api.Alliances;
@@ -27,10 +28,13 @@ public static class FoundAllianceEndpoint
 {
     public static void Map(RouteGroupBuilder api) => api.MapPost("/alliances", async (FoundAllianceRequest body, HttpContext http, CommandRunner runner) =>
         {
+            if (!http.Caller().InAlliance(body.Code!))
+                throw new Forbidden(AccessCodes.AllianceOutOfScope, $"alliance {body.Code} is outside this token's scope");
             var command = new FoundAlliance(body.Code!, body.Name!, body.Kind!.Value, body.Region!, body.DepartmentCode!,
                 body.Currency ?? "CNY", body.TimeZone ?? "Asia/Shanghai", body.FoundedAt ?? http.Now());
             return await AllianceCommands.Run(http, runner, body.Code!, command, StatusCodes.Status201Created);
         })
         .Validate<FoundAllianceRequest>()
+        .RequireAuthorization(Policies.Administer)
         .WithName("FoundAlliance").WithTags("Alliances");
 }

@@ -1,4 +1,5 @@
 using Ledger.Api.Infrastructure;
+using Ledger.Api.Security;
 using Ledger.Domain;
 using Ledger.Projections.Alliances;
 using Marten;
@@ -14,5 +15,5 @@ public static class GetAllianceEndpoint
             var state = CommandRunner.AllianceOrNotFound(view?.State, alliance);
             return http.WithVersion(Results.Ok(AllianceResponse.From(state, view!.Version)), view.Version);
         })
-        .WithName("GetAlliance").WithTags("Alliances");
+        .RequireAuthorization(Policies.ReadAlliance).WithName("GetAlliance").WithTags("Alliances");
 }

@@ -1,5 +1,6 @@
 using FluentValidation;
 using Ledger.Api.Infrastructure;
+using Ledger.Api.Security;
 using Ledger.Domain.Alliances;
 using Ledger.Domain.Money;
 
@@ -49,5 +50,5 @@ public static class SetFeePolicyEndpoint
                 return AllianceCommands.Run(http, runner, alliance, new SetFeePolicy(policy));
             })
         .Validate<SetFeePolicyRequest>()
-        .WithName("SetFeePolicy").WithTags("Alliances");
+        .RequireAuthorization(Policies.Administer).WithName("SetFeePolicy").WithTags("Alliances");
 }

@@ -1,4 +1,5 @@
 using Ledger.Api.Infrastructure;
+using Ledger.Api.Security;
 using Ledger.Domain;
 using Ledger.Domain.Deliveries;
 using Ledger.Projections.Deliveries;
@@ -10,10 +11,25 @@ public static class DeliveryCommands
     public static async Task<IResult> Run(HttpContext http, CommandRunner runner, string alliance, string deliveryId,
         IDeliveryCommand command, int successStatus = StatusCodes.Status200OK)
     {
-        var result = await runner.Run<DeliveryView, Delivery>(alliance, StreamKeys.Delivery(deliveryId), Http.ExpectedVersion(http.Request),
-            (state, a) => DeliveryDecider.Decide(deliveryId, command, state, CommandRunner.AllianceOrNotFound(a, alliance)),
+        var caller = http.Caller();
+        var result = await runner.Run<DeliveryView, Delivery>(caller.Recorder(), alliance, StreamKeys.Delivery(deliveryId),
+            Http.ExpectedVersion(http.Request),
+            (state, a) =>
+            {
+                Parties.MayRecord(caller, SideOf(command), (command as RequestDelivery)?.Requester,
+                    state is null ? null : (state.Requester, state.Supplier), DeliveryCodes.DeliveryMustExist, $"delivery {deliveryId}");
+                return DeliveryDecider.Decide(deliveryId, command, state, CommandRunner.AllianceOrNotFound(a, alliance));
+            },
             http.RequestAborted);
         return http.Answer(DeliveryResponse.From(result.State, result.Version), result.Version,
             successStatus == StatusCodes.Status201Created ? $"/api/alliances/{alliance}/deliveries/{deliveryId}" : null);
     }
+
+    /// <summary>The requester requests and cancels; the supplier fulfils or says it cannot.</summary>
+    public static Side SideOf(IDeliveryCommand command) => command switch
+    {
+        RequestDelivery or CancelDelivery => Side.Requester,
+        FulfilDelivery or MarkDeliveryUnfilled => Side.Supplier,
+        _ => Side.NotAMemberStep,
+    };
 }

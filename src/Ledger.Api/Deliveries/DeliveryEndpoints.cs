@@ -1,6 +1,7 @@
 using FluentValidation;
 using Ledger.Api.Charges;
 using Ledger.Api.Infrastructure;
+using Ledger.Api.Security;
 using Ledger.Domain.Deliveries;
 using Ledger.Domain.Money;
 
@@ -42,32 +43,32 @@ public static class DeliveryEndpoints
                     new RequestDelivery(body.DeliveryId!, body.Requester!, body.Supplier!, body.Title!, body.Rush ?? false,
                         body.MaximumCost is { } m ? Fen.FromAmount(m) : null, body.At ?? http.Now()),
                     StatusCodes.Status201Created))
-            .Validate<RequestDeliveryRequest>().WithName("RequestDelivery").WithTags("Deliveries");
+            .Validate<RequestDeliveryRequest>().RequireAuthorization(Policies.RecordActivity).WithName("RequestDelivery").WithTags("Deliveries");
 
         var delivery = alliance.MapGroup("/deliveries/{deliveryId}").WithTags("Deliveries");
 
         delivery.MapPost("/fulfilled", (string alliance, string deliveryId, FulfilDeliveryRequest body, HttpContext http, CommandRunner runner) =>
                 DeliveryCommands.Run(http, runner, alliance, deliveryId,
                     new FulfilDelivery(body.Pages!.Value, body.Charge is { } c ? Fen.FromAmount(c) : null, body.At ?? http.Now())))
-            .Validate<FulfilDeliveryRequest>().WithName("FulfilDelivery");
+            .Validate<FulfilDeliveryRequest>().RequireAuthorization(Policies.RecordActivity).WithName("FulfilDelivery");
 
         delivery.MapPost("/unfilled", (string alliance, string deliveryId, UnfilledRequest body, HttpContext http, CommandRunner runner) =>
                 DeliveryCommands.Run(http, runner, alliance, deliveryId, new MarkDeliveryUnfilled(body.Reason!, body.At ?? http.Now())))
-            .Validate<UnfilledRequest>().WithName("MarkDeliveryUnfilled");
+            .Validate<UnfilledRequest>().RequireAuthorization(Policies.RecordActivity).WithName("MarkDeliveryUnfilled");
 
         delivery.MapPost("/cancelled", (string alliance, string deliveryId, ReasonRequest? body, HttpContext http, CommandRunner runner) =>
                 DeliveryCommands.Run(http, runner, alliance, deliveryId, new CancelDelivery(body?.Reason, body?.At ?? http.Now())))
-            .Validate<ReasonRequest>().WithName("CancelDelivery");
+            .Validate<ReasonRequest>().RequireAuthorization(Policies.RecordActivity).WithName("CancelDelivery");
 
         delivery.MapPost("/refunds", (string alliance, string deliveryId, RefundRequest body, HttpContext http, CommandRunner runner) =>
                 DeliveryCommands.Run(http, runner, alliance, deliveryId,
                     new RefundDeliveryCharge(body.RefundId!, Fen.FromAmount(body.Amount!.Value), body.Reason!, body.At ?? http.Now())))
-            .Validate<RefundRequest>().WithName("RefundDeliveryCharge");
+            .Validate<RefundRequest>().RequireAuthorization(Policies.Correct).WithName("RefundDeliveryCharge");
 
         delivery.MapGet("", (string alliance, string deliveryId, HttpContext http, Marten.IDocumentStore store) =>
                 StreamReads.Get<Projections.Deliveries.DeliveryView, Delivery>(http, store, alliance,
-                    Domain.StreamKeys.Delivery(deliveryId), DeliveryCodes.DeliveryMustExist, $"delivery {deliveryId}",
+                    Domain.StreamKeys.Delivery(deliveryId), DeliveryCodes.DeliveryMustExist, $"delivery {deliveryId}", d => (d.Requester, d.Supplier),
                     (d, v) => DeliveryResponse.From(d, v)))
-            .WithName("GetDelivery");
+            .RequireAuthorization(Policies.ReadActivity).WithName("GetDelivery");
     }
 }

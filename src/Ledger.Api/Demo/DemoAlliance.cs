@@ -1,4 +1,5 @@
 using Ledger.Api.Infrastructure;
+using Ledger.Api.Security;
 using Ledger.Domain;
 using Ledger.Domain.Alliances;
 using Ledger.Domain.Charges;
@@ -17,13 +18,17 @@ namespace Ledger.Api.Demo;
 public sealed class DemoAlliance(CommandRunner runner, ILogger<DemoAlliance> log)
 {
     public const string Code = "JALIS";
+    public const string Department = "JSEDU";
+
+    /// <summary>The demo's events are recorded by the loader itself, in the "system" role no token can carry.</summary>
+    private static readonly Recorder Loader = new("demo-loader", "system");
 
     private static DateTimeOffset T(string local) => DateTimeOffset.Parse(local + "+08:00");
 
     public async Task Load(CancellationToken ct)
     {
         await Alliance(new FoundAlliance(Code, "Jiangsu Academic Library Information System", AllianceKind.Provincial,
-            "Jiangsu", "JSEDU", "CNY", "Asia/Shanghai", T("2026-01-01T09:00:00")), ct);
+            "Jiangsu", Department, "CNY", "Asia/Shanghai", T("2026-01-01T09:00:00")), ct);
         var joined = new DateOnly(2026, 1, 1);
         await Alliance(new AdmitMember("NJU", "Nanjing University Library", 60_000, "south", MemberRole.ManagementCentre, joined), ct);
         await Alliance(new AdmitMember("SEU", "Southeast University Library", 45_000, "south", MemberRole.ServiceCentre, joined), ct);
@@ -56,36 +61,57 @@ public sealed class DemoAlliance(CommandRunner runner, ILogger<DemoAlliance> log
     }
 
     private Task Alliance(IAllianceCommand c, CancellationToken ct) =>
-        runner.Run<AllianceView, Alliance>(Code, StreamKeys.Alliance, null, (s, _) => AllianceDecider.Decide(c, s), ct);
+        runner.Run<AllianceView, Alliance>(Loader, Code, StreamKeys.Alliance, null, (s, _) => AllianceDecider.Decide(c, s), ct);
 
     private Task Loan(string id, ILoanCommand c, CancellationToken ct) =>
-        runner.Run<LoanView, Loan>(Code, StreamKeys.Loan(id), null, (s, a) => LoanDecider.Decide(id, c, s, a!), ct);
+        runner.Run<LoanView, Loan>(Loader, Code, StreamKeys.Loan(id), null, (s, a) => LoanDecider.Decide(id, c, s, a!), ct);
 
     private Task Delivery(string id, IDeliveryCommand c, CancellationToken ct) =>
-        runner.Run<DeliveryView, Delivery>(Code, StreamKeys.Delivery(id), null, (s, a) => DeliveryDecider.Decide(id, c, s, a!), ct);
+        runner.Run<DeliveryView, Delivery>(Loader, Code, StreamKeys.Delivery(id), null, (s, a) => DeliveryDecider.Decide(id, c, s, a!), ct);
 
-    public static void PrintExamples(string baseUrl)
+    /// <summary>One token per role for the demo alliance, as shell variables.</summary>
+    public static IReadOnlyList<(string Variable, string Token)> DemoTokens(TokenIssuer issuer) =>
+    [
+        ("OPERATOR", issuer.Issue(new TokenRequest("demo-operator", Roles.Operator, [Code]))),
+        ("FINANCE", issuer.Issue(new TokenRequest("jalis-finance", Roles.FinanceOfficer, [Code]))),
+        ("SERVICE", issuer.Issue(new TokenRequest("jalis-ill-platform", Roles.Service, [Code]))),
+        ("SUDA", issuer.Issue(new TokenRequest("suda-ill", Roles.Member, [Code], Member: "SUDA"))),
+        ("SEU", issuer.Issue(new TokenRequest("seu-ill", Roles.Member, [Code], Member: "SEU"))),
+        ("AUDITOR", issuer.Issue(new TokenRequest("jsedu-auditor", Roles.Auditor, [], Department: Department))),
+    ];
+
+    public static void PrintExamples(string baseUrl, TokenIssuer? issuer)
     {
         var a = $"{baseUrl}/api/alliances/{Code}";
+        var tokens = issuer is null
+            ? "  (Auth:Authority is set: get tokens from your identity provider and export them as below.)"
+            : string.Join(Environment.NewLine, DemoTokens(issuer).Select(t => $"  export {t.Variable}={t.Token}"));
         Console.WriteLine($$"""
 
             Alliance Ledger is serving {{baseUrl}} with the demo alliance {{Code}} loaded.
             OpenAPI: {{baseUrl}}/openapi/v1.json
 
-            Record a loan from request to return (SUDA borrows from SEU):
-              curl -s -X POST {{a}}/loans -H 'Content-Type: application/json' \
+            Tokens for the demo, valid {{TokenIssuer.DefaultLifetime.TotalHours}} hours (operator, finance officer, ILL platform,
+            members SUDA and SEU, auditor of {{Department}}); paste these into your shell:
+            {{tokens}}
+
+            SUDA requests a loan from SEU; SEU ships it; SUDA receives and returns it:
+              curl -s -X POST {{a}}/loans -H "Authorization: Bearer $SUDA" -H 'Content-Type: application/json' \
                 -d '{"loanId":"TRY-1","borrower":"SUDA","lender":"SEU","title":"Dream of the Red Chamber","maximumCost":50}'
-              curl -s -X POST {{a}}/loans/TRY-1/shipped  -H 'Content-Type: application/json' -d '{}'
-              curl -s -X POST {{a}}/loans/TRY-1/received -H 'Content-Type: application/json' -d '{}'
-              curl -s -X POST {{a}}/loans/TRY-1/returned -H 'Content-Type: application/json' -d '{}'
+              curl -s -X POST {{a}}/loans/TRY-1/shipped  -H "Authorization: Bearer $SEU"  -H 'Content-Type: application/json' -d '{}'
+              curl -s -X POST {{a}}/loans/TRY-1/received -H "Authorization: Bearer $SUDA" -H 'Content-Type: application/json' -d '{}'
+              curl -s -X POST {{a}}/loans/TRY-1/returned -H "Authorization: Bearer $SUDA" -H 'Content-Type: application/json' -d '{}'
 
-            See both balances and the alliance total (always 0):
-              curl -s {{a}}/members/SUDA/balance
-              curl -s {{a}}/members/SEU/balance
-              curl -s {{a}}/balances
-              curl -s '{{a}}/members/SEU/statement'
-              curl -s '{{a}}/usage?from=2026-10&to=2026-12'
+            Each member sees its own balance and statement (and gets 403 for anyone else's):
+              curl -s {{a}}/members/SUDA/balance -H "Authorization: Bearer $SUDA"
+              curl -s {{a}}/members/SEU/statement -H "Authorization: Bearer $SEU"
+              curl -s {{a}}/members/SEU/balance -H "Authorization: Bearer $SUDA"
 
+            The finance officer and the auditor see the whole alliance (its total is always 0):
+              curl -s {{a}}/balances -H "Authorization: Bearer $FINANCE"
+              curl -s '{{a}}/usage?from=2026-10&to=2026-12' -H "Authorization: Bearer $AUDITOR"
+
+            More tokens: dotnet src/Ledger.Api/bin/Release/net10.0/Ledger.Api.dll token --role member --alliance {{Code}} --member NJU
             Stop with Ctrl+C; infra/services.sh down stops PostgreSQL and RabbitMQ.
             """);
     }

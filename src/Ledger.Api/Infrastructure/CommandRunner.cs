@@ -9,6 +9,9 @@ namespace Ledger.Api.Infrastructure;
 /// <summary>The state of a stream after a command, and whether the command recorded anything.</summary>
 public sealed record CommandResult<TState>(TState State, long Version, int Appended);
 
+/// <summary>Who records the events of a command: stored as the events' user name and role header.</summary>
+public sealed record Recorder(string User, string Role);
+
 /// <summary>
 /// The one command path, used by every endpoint and by the demo loader: read the alliance and the stream's state,
 /// let the pure decider choose the events, append them with the expected version, save in one transaction (events
@@ -17,12 +20,14 @@ public sealed record CommandResult<TState>(TState State, long Version, int Appen
 public sealed class CommandRunner(IDocumentStore store)
 {
     public async Task<CommandResult<TState>> Run<TView, TState>(
-        string alliance, string streamKey, long? expectedVersion,
+        Recorder recorder, string alliance, string streamKey, long? expectedVersion,
         Func<TState?, Alliance?, IReadOnlyList<object>> decide, CancellationToken ct)
         where TView : StateView<TState>
         where TState : class
     {
         await using var session = store.LightweightSession(alliance);
+        session.LastModifiedBy = recorder.User;
+        session.SetHeader(LedgerMetadata.RoleHeader, recorder.Role);
         var allianceState = (await session.LoadAsync<AllianceView>(StreamKeys.Alliance, ct))?.State;
         var stream = await session.Events.FetchForWriting<TView>(streamKey, ct);
         if (expectedVersion is { } expected && expected != stream.CurrentVersion)

@@ -6,7 +6,7 @@ namespace Ledger.Api.Infrastructure;
 public static class Json
 {
     /// <summary>
-    /// camelCase properties, enums as kebab-case strings (never numbers), and unknown fields rejected: a misspelt
+    /// camelCase properties, enums as kebab-case strings (never numbers), and unknown and repeated fields rejected: a misspelt
     /// field in a money command must fail loudly rather than be ignored.
     /// </summary>
     public static void Configure(JsonSerializerOptions o)
@@ -16,5 +16,7 @@ public static class Json
         o.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         o.NumberHandling = JsonNumberHandling.Strict;
         o.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        o.AllowDuplicateProperties = false;
+        o.MaxDepth = 32;
     }
 }

@@ -9,13 +9,14 @@ namespace Ledger.Api.Infrastructure;
 /// Turns every failure into RFC 9457 problem+json with a stable <c>code</c>: bad shape 400, unknown thing 404,
 /// broken rule 409, stale If-Match 412. Anything unexpected is a 500 that says nothing about the internals.
 /// </summary>
-public static class Problems
+public static partial class Problems
 {
     public const string RequestInvalid = "request_invalid";
     public const string BodyMalformed = "request_malformed";
     public const string VersionMustMatch = "version_must_match";
     public const string StreamChangedConcurrently = "stream_changed_concurrently";
     public const string Internal = "internal_error";
+    public const string MediaTypeUnsupported = "media_type_unsupported";
 
     public static IResult Result(int status, string code, string detail, IDictionary<string, string[]>? errors = null)
     {
@@ -28,10 +29,14 @@ public static class Problems
     private static string Title(int status) => status switch
     {
         400 => "The request is not valid",
+        401 => "Authentication is required",
+        403 => "Not permitted",
         404 => "Not found",
         409 => "The request conflicts with the ledger's rules",
         412 => "The resource changed since you read it",
         413 => "The request body is too large",
+        415 => "The request body must be JSON",
+        429 => "Too many requests",
         _ => "The server could not complete the request",
     };
 
@@ -47,11 +52,13 @@ public static class Problems
             var result = ex switch
             {
                 Rejected r => Result(409, r.Code, r.Message),
+                Security.Forbidden f => Result(403, f.Code, f.Message),
                 NotFound n => Result(404, n.Code, n.Message),
                 StaleVersion s => Result(412, VersionMustMatch, s.Message),
-                BadHttpRequestException { StatusCode: 413 } => Result(413, "body_too_large", "the request body is too large"),
+                BadHttpRequestException { StatusCode: 413 } => Result(413, Security.Hardening.BodyTooLarge, "the request body is too large"),
+                BadHttpRequestException { StatusCode: 415 } => Result(415, MediaTypeUnsupported, "send the body as application/json"),
                 BadHttpRequestException b => Result(400, BodyMalformed, Describe(b)),
-                JsonException j => Result(400, BodyMalformed, j.Message),
+                JsonException j => Result(400, BodyMalformed, Describe(j)),
                 ConcurrencyException or JasperFx.Events.ExistingStreamIdCollisionException or Marten.Exceptions.ExistingStreamIdCollisionException or ConcurrentUpdateException =>
                     Result(409, StreamChangedConcurrently, "another command changed this stream at the same time; read it again and retry"),
                 _ => null,
@@ -67,9 +74,23 @@ public static class Problems
         }
     }
 
-    // The binder's message names the parameter or the JSON path that failed; the inner JSON error says why.
-    private static string Describe(BadHttpRequestException b) =>
-        b.InnerException is JsonException j ? $"{b.Message} {j.Message}" : b.Message;
+    // Says where the body went wrong (the JSON path) without naming .NET types or echoing the input back.
+    private static string Describe(BadHttpRequestException b) => b.InnerException switch
+    {
+        JsonException j => Describe(j),
+        _ when b.Message.StartsWith("Failed to read parameter", StringComparison.Ordinal) => "the body is not valid JSON for this request",
+        _ when b.Message.StartsWith("Required parameter", StringComparison.Ordinal) => "the request needs a JSON body",
+        _ when b.Message.StartsWith("Failed to bind parameter", StringComparison.Ordinal) =>
+            $"the value of '{BoundName().Match(b.Message).Groups[1].Value}' is not valid",
+        _ => b.Message,
+    };
+
+    [System.Text.RegularExpressions.GeneratedRegex("^Failed to bind parameter \"[^\"]*?(\\w+)\"")]
+    private static partial System.Text.RegularExpressions.Regex BoundName();
+
+    private static string Describe(JsonException j) => j.Path is { Length: > 0 } path && path != "$"
+        ? $"the body is not valid JSON for this request at {path}: a value is malformed, of the wrong type, out of range, repeated or not a known field"
+        : "the body is not valid JSON for this request: it must be one JSON object with the documented fields";
 }
 
 /// <summary>The If-Match version did not match the stream's current version.</summary>

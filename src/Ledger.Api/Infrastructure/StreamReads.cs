@@ -1,3 +1,4 @@
+using Ledger.Api.Security;
 using Ledger.Domain;
 using Ledger.Domain.Alliances;
 using Ledger.Projections;
@@ -8,9 +9,12 @@ namespace Ledger.Api.Infrastructure;
 
 public static class StreamReads
 {
-    /// <summary>GET of one stream's state: 404 for an unknown alliance or stream, ETag = stream version.</summary>
+    /// <summary>
+    /// GET of one loan's or delivery's state: 404 for an unknown alliance or stream, or for one a member takes no part in;
+    /// ETag = stream version.
+    /// </summary>
     public static async Task<IResult> Get<TView, TState>(HttpContext http, IDocumentStore store, string alliance, string streamKey,
-        string notFoundCode, string what, Func<TState, long, object> respond)
+        string notFoundCode, string what, Func<TState, (string Requester, string Supplier)> parties, Func<TState, long, object> respond)
         where TView : StateView<TState>
         where TState : class
     {
@@ -18,6 +22,8 @@ public static class StreamReads
         await AllianceMustExist(session, alliance, http.RequestAborted);
         var view = await session.LoadAsync<TView>(streamKey, http.RequestAborted);
         if (view?.State is null) throw new NotFound(notFoundCode, $"{what} does not exist");
+        var (requester, supplier) = parties(view.State);
+        Parties.MaySee(http.Caller(), requester, supplier, notFoundCode, what);
         return http.WithVersion(Results.Ok(respond(view.State, view.Version)), view.Version);
     }
 

@@ -1,4 +1,5 @@
 using Ledger.Api.Infrastructure;
+using Ledger.Api.Security;
 using Ledger.Domain;
 using Ledger.Domain.Alliances;
 using Ledger.Domain.Ledger;
@@ -16,7 +17,7 @@ public sealed record AllianceBalancesResponse(string Alliance, DateOnly AsOf, IR
 
 public sealed record StatementLine(
     decimal Amount, string Account, IReadOnlyList<string> CounterAccounts, DateOnly BusinessDate, DateTimeOffset RecordedAt,
-    string? RecordedBy, Guid EventId, string EventType, string Stream, long StreamVersion, long Sequence);
+    string? RecordedBy, string? RecordedByRole, Guid EventId, string EventType, string Stream, long StreamVersion, long Sequence);
 
 public sealed record StatementResponse(
     string Member, DateOnly? From, DateOnly? To, decimal OpeningBalance, decimal ClosingBalance, string Currency,
@@ -37,13 +38,14 @@ public static class LedgerEndpoints
                 var fen = await LedgerQueries.BalanceFen(session, Account.Member(member), null, date, http.RequestAborted);
                 return Results.Ok(new BalanceResponse(member, date, Fen.ToAmount(fen), a.Currency));
             })
-            .WithName("GetMemberBalance").WithTags("Ledger");
+            .RequireAuthorization(Policies.ReadMemberLedger).WithName("GetMemberBalance").WithTags("Ledger");
 
         alliance.MapGet("/members/{member}/statement", async (string alliance, string member, DateOnly? from, DateOnly? to,
                 string? after, int? limit, HttpContext http, IDocumentStore store) =>
             {
                 if (from > to) throw new BadHttpRequestException("from must not be after to");
-                var pageSize = Math.Clamp(limit ?? 200, 1, StatementPageMax);
+                if (limit is < 1 or > StatementPageMax) throw new BadHttpRequestException($"limit must be from 1 to {StatementPageMax}");
+                var pageSize = limit ?? 200;
                 var cursor = StatementCursor.Parse(after);
                 await using var session = store.QuerySession(alliance);
                 var a = await MemberMustExist(session, alliance, member, http.RequestAborted);
@@ -62,12 +64,12 @@ public static class LedgerEndpoints
                     .ToListAsync(http.RequestAborted);
 
                 var lines = page.Take(pageSize).Select(p => new StatementLine(Fen.ToAmount(p.AmountFen), p.Account, p.CounterAccounts,
-                    p.BusinessDate, p.RecordedAt, p.RecordedBy, p.EventId, p.EventType, p.StreamKey, p.StreamVersion, p.Sequence)).ToList();
+                    p.BusinessDate, p.RecordedAt, p.RecordedBy, p.RecordedByRole, p.EventId, p.EventType, p.StreamKey, p.StreamVersion, p.Sequence)).ToList();
                 var next = page.Count > pageSize ? StatementCursor.Format(page[pageSize - 1]) : null;
                 return Results.Ok(new StatementResponse(member, from, to, Fen.ToAmount(opening), Fen.ToAmount(opening + inRange),
                     a.Currency, lines, next));
             })
-            .WithName("GetMemberStatement").WithTags("Ledger");
+            .RequireAuthorization(Policies.ReadMemberLedger).WithName("GetMemberStatement").WithTags("Ledger");
 
         alliance.MapGet("/balances", async (string alliance, DateOnly? asOf, HttpContext http, IDocumentStore store) =>
             {
@@ -79,7 +81,7 @@ public static class LedgerEndpoints
                     rows.Select(r => new AccountBalanceResponse(r.Account, Fen.ToAmount(r.BalanceFen))).ToList(),
                     Fen.ToAmount(rows.Sum(r => r.BalanceFen)), a.Currency));
             })
-            .WithName("GetAllianceBalances").WithTags("Ledger");
+            .RequireAuthorization(Policies.ReadAllianceLedger).WithName("GetAllianceBalances").WithTags("Ledger");
     }
 
     private static async Task<Alliance> MemberMustExist(IQuerySession session, string alliance, string member, CancellationToken ct)

@@ -1,4 +1,5 @@
 using Ledger.Api.Infrastructure;
+using Ledger.Api.Security;
 using Ledger.Domain;
 using Ledger.Domain.Loans;
 using Ledger.Projections.Loans;
@@ -11,6 +12,6 @@ public static class GetLoanEndpoint
     public static void Map(RouteGroupBuilder alliance) => alliance.MapGet("/loans/{loanId}",
             (string alliance, string loanId, HttpContext http, IDocumentStore store) =>
                 StreamReads.Get<LoanView, Loan>(http, store, alliance, StreamKeys.Loan(loanId), LoanCodes.LoanMustExist,
-                    $"loan {loanId}", (l, v) => LoanResponse.From(l, v)))
-        .WithName("GetLoan").WithTags("Loans");
+                    $"loan {loanId}", l => (l.Borrower, l.Lender), (l, v) => LoanResponse.From(l, v)))
+        .RequireAuthorization(Policies.ReadActivity).WithName("GetLoan").WithTags("Loans");
 }

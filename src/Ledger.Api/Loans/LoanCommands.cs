@@ -1,4 +1,5 @@
 using Ledger.Api.Infrastructure;
+using Ledger.Api.Security;
 using Ledger.Domain;
 using Ledger.Domain.Loans;
 using Ledger.Projections.Loans;
@@ -10,10 +11,24 @@ public static class LoanCommands
     public static async Task<IResult> Run(HttpContext http, CommandRunner runner, string alliance, string loanId,
         ILoanCommand command, int successStatus = StatusCodes.Status200OK)
     {
-        var result = await runner.Run<LoanView, Loan>(alliance, StreamKeys.Loan(loanId), Http.ExpectedVersion(http.Request),
-            (state, a) => LoanDecider.Decide(loanId, command, state, CommandRunner.AllianceOrNotFound(a, alliance)),
+        var caller = http.Caller();
+        var result = await runner.Run<LoanView, Loan>(caller.Recorder(), alliance, StreamKeys.Loan(loanId), Http.ExpectedVersion(http.Request),
+            (state, a) =>
+            {
+                Parties.MayRecord(caller, SideOf(command), (command as RequestLoan)?.Borrower,
+                    state is null ? null : (state.Borrower, state.Lender), LoanCodes.LoanMustExist, $"loan {loanId}");
+                return LoanDecider.Decide(loanId, command, state, CommandRunner.AllianceOrNotFound(a, alliance));
+            },
             http.RequestAborted);
         return http.Answer(LoanResponse.From(result.State, result.Version), result.Version,
             successStatus == StatusCodes.Status201Created ? $"/api/alliances/{alliance}/loans/{loanId}" : null);
     }
+
+    /// <summary>The borrower requests, receives, returns and cancels; the lender ships or says it cannot.</summary>
+    public static Side SideOf(ILoanCommand command) => command switch
+    {
+        RequestLoan or ReceiveLoan or ReturnLoan or CancelLoan => Side.Requester,
+        ShipLoan or MarkLoanUnfilled => Side.Supplier,
+        _ => Side.NotAMemberStep,
+    };
 }

@@ -1,6 +1,7 @@
 using FluentValidation;
 using Ledger.Api.Charges;
 using Ledger.Api.Infrastructure;
+using Ledger.Api.Security;
 using Ledger.Domain.Loans;
 using Ledger.Domain.Money;
 
@@ -30,32 +31,32 @@ public static class LoanStepEndpoints
         loan.MapPost("/shipped", (string alliance, string loanId, ShipLoanRequest body, HttpContext http, CommandRunner runner) =>
                 LoanCommands.Run(http, runner, alliance, loanId,
                     new ShipLoan(body.Charge is { } c ? Fen.FromAmount(c) : null, body.At ?? http.Now())))
-            .Validate<ShipLoanRequest>().WithName("ShipLoan");
+            .Validate<ShipLoanRequest>().RequireAuthorization(Policies.RecordActivity).WithName("ShipLoan");
 
         loan.MapPost("/received", (string alliance, string loanId, AtRequest? body, HttpContext http, CommandRunner runner) =>
                 LoanCommands.Run(http, runner, alliance, loanId, new ReceiveLoan(body?.At ?? http.Now())))
-            .WithName("ReceiveLoan");
+            .RequireAuthorization(Policies.RecordActivity).WithName("ReceiveLoan");
 
         loan.MapPost("/returned", (string alliance, string loanId, AtRequest? body, HttpContext http, CommandRunner runner) =>
                 LoanCommands.Run(http, runner, alliance, loanId, new ReturnLoan(body?.At ?? http.Now())))
-            .WithName("ReturnLoan");
+            .RequireAuthorization(Policies.RecordActivity).WithName("ReturnLoan");
 
         loan.MapPost("/unfilled", (string alliance, string loanId, UnfilledRequest body, HttpContext http, CommandRunner runner) =>
                 LoanCommands.Run(http, runner, alliance, loanId, new MarkLoanUnfilled(body.Reason!, body.At ?? http.Now())))
-            .Validate<UnfilledRequest>().WithName("MarkLoanUnfilled");
+            .Validate<UnfilledRequest>().RequireAuthorization(Policies.RecordActivity).WithName("MarkLoanUnfilled");
 
         loan.MapPost("/cancelled", (string alliance, string loanId, ReasonRequest? body, HttpContext http, CommandRunner runner) =>
                 LoanCommands.Run(http, runner, alliance, loanId, new CancelLoan(body?.Reason, body?.At ?? http.Now())))
-            .Validate<ReasonRequest>().WithName("CancelLoan");
+            .Validate<ReasonRequest>().RequireAuthorization(Policies.RecordActivity).WithName("CancelLoan");
 
         loan.MapPost("/lost", (string alliance, string loanId, LoanLostRequest body, HttpContext http, CommandRunner runner) =>
                 LoanCommands.Run(http, runner, alliance, loanId,
                     new DeclareLoanLost(Fen.FromAmount(body.ReplacementCost!.Value), body.At ?? http.Now())))
-            .Validate<LoanLostRequest>().WithName("DeclareLoanLost");
+            .Validate<LoanLostRequest>().RequireAuthorization(Policies.RecordCharges).WithName("DeclareLoanLost");
 
         loan.MapPost("/refunds", (string alliance, string loanId, RefundRequest body, HttpContext http, CommandRunner runner) =>
                 LoanCommands.Run(http, runner, alliance, loanId, new RefundLoanCharge(body.RefundId!,
                     body.Charge ?? Domain.Charges.ChargeKind.Fee, Fen.FromAmount(body.Amount!.Value), body.Reason!, body.At ?? http.Now())))
-            .Validate<RefundRequest>().WithName("RefundLoanCharge");
+            .Validate<RefundRequest>().RequireAuthorization(Policies.Correct).WithName("RefundLoanCharge");
     }
 }

@@ -1,5 +1,6 @@
 using FluentValidation;
 using Ledger.Api.Infrastructure;
+using Ledger.Api.Security;
 using Ledger.Domain.Loans;
 using Ledger.Domain.Money;
 
@@ -28,5 +29,5 @@ public static class RequestLoanEndpoint
                         body.MaximumCost is { } m ? Fen.FromAmount(m) : null, body.At ?? http.Now()),
                     StatusCodes.Status201Created))
         .Validate<RequestLoanRequest>()
-        .WithName("RequestLoan").WithTags("Loans");
+        .RequireAuthorization(Policies.RecordActivity).WithName("RequestLoan").WithTags("Loans");
 }

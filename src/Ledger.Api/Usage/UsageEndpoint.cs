@@ -1,5 +1,6 @@
 using System.Globalization;
 using Ledger.Api.Infrastructure;
+using Ledger.Api.Security;
 using Ledger.Domain.Money;
 using Ledger.Projections.Usage;
 using Marten;
@@ -29,6 +30,14 @@ public static class UsageEndpoint
             string? member, string? service, HttpContext http, IDocumentStore store) =>
         {
             var months = Months(from, to);
+            var caller = http.Caller();
+            if (caller.Is(Roles.Member))
+            {
+                // A member sees only its own rows: asking for another member is refused, asking for none means itself.
+                if (member is not null && member != caller.Member)
+                    throw new Forbidden(AccessCodes.MemberOutOfScope, $"a member token of {caller.Member} may not read {member}");
+                member = caller.Member;
+            }
             if (service is not null && service != UsageProjection.Loan && service != UsageProjection.Copy)
                 throw new BadHttpRequestException("service must be 'loan' or 'copy'");
             await using var session = store.QuerySession(alliance);
@@ -41,7 +50,7 @@ public static class UsageEndpoint
                 .ThenBy(d => d.Service, StringComparer.Ordinal).Select(Row).ToList();
             return Results.Ok(new UsageResponse(alliance, months[0], months[^1], rows, Totals(docs)));
         })
-        .WithName("GetUsage").WithTags("Usage");
+        .RequireAuthorization(Policies.ReadUsage).WithName("GetUsage").WithTags("Usage");
 
     private static UsageRow Row(UsageMonth u) => new(u.Member, u.Month, u.Service,
         u.RequestsMade, u.RequestsFilled, u.RequestsUnfilled, FillRate(u.RequestsFilled, u.RequestsUnfilled),

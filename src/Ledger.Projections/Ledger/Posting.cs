@@ -23,6 +23,7 @@ public sealed class Posting
     public long StreamVersion { get; set; }
     public long Sequence { get; set; }
     public string? RecordedBy { get; set; }
+    public string? RecordedByRole { get; set; }
 }
 
 /// <summary>Writes the postings of every money event in the same transaction as the event (inline).</summary>
@@ -55,6 +56,7 @@ public sealed partial class PostingProjection : EventProjection
                 StreamVersion = e.Version,
                 Sequence = e.Sequence,
                 RecordedBy = e.UserName,
+                RecordedByRole = LedgerMetadata.Role(e),
             });
         }
         return ValueTask.CompletedTask;

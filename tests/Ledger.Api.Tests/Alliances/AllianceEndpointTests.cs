@@ -1,13 +1,14 @@
 using System.Net;
+using Ledger.Api.Security;
 using Ledger.Api.Tests.Infrastructure;
 
 namespace Ledger.Api.Tests.Alliances;
 
 public class AllianceEndpointTests(LedgerApp<AllianceEndpointTests> app) : IClassFixture<LedgerApp<AllianceEndpointTests>>
 {
-    private readonly HttpClient client = app.CreateClient();
+    private readonly HttpClient client = app.As(Roles.Operator);
 
-    private Task EnsureAlliance() => TestAlliance.Ensure(client);
+    private Task EnsureAlliance() => TestAlliance.Ensure(app);
 
     [Fact]
     public async Task an_alliance_is_founded_and_read_back_with_its_members_and_policies()

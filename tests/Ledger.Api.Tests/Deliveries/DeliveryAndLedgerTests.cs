@@ -1,16 +1,17 @@
 using System.Net;
+using Ledger.Api.Security;
 using Ledger.Api.Tests.Infrastructure;
 
 namespace Ledger.Api.Tests.Deliveries;
 
 public class DeliveryAndLedgerTests(LedgerApp<DeliveryAndLedgerTests> app) : IClassFixture<LedgerApp<DeliveryAndLedgerTests>>, IAsyncLifetime
 {
-    private readonly HttpClient client = app.CreateClient();
+    private readonly HttpClient client = app.As(Roles.FinanceOfficer);
     private const string A = TestAlliance.A;
 
     public async Task InitializeAsync()
     {
-        if (!await TestAlliance.Ensure(client)) return;
+        if (!await TestAlliance.Ensure(app)) return;
         // October: a rush copy for XZMU from SEU (12 pages) and a loan NJU ← SEU; November: a partial refund.
         (await client.Post($"{A}/deliveries", new { deliveryId = "D1", requester = "XZMU", supplier = "SEU", title = "CMJ", rush = true, at = "2026-10-03T09:00:00+08:00" }))
             .StatusCode.ShouldBe(HttpStatusCode.Created);

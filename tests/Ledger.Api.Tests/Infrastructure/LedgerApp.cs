@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Ledger.Api.Security;
 using Marten;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -12,8 +13,11 @@ namespace Ledger.Api.Tests.Infrastructure;
 /// The real API host on the real PostgreSQL started by infra/services.sh, in a schema of its own per test class
 /// (dropped first, so every run starts empty and classes never see each other's data).
 /// </summary>
-public sealed class LedgerApp<TTests> : WebApplicationFactory<Program>
+public class LedgerApp<TTests> : WebApplicationFactory<Program>, ITestApp
 {
+    /// <summary>The signing key of every test host: fixed, so tokens can be made before the host starts.</summary>
+    public static readonly string SigningKey = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData("alliance-ledger-tests"u8));
+
     public const string ConnectionString = "Host=127.0.0.1;Port=5432;Database=ledger;Username=ledger;Password=ledger";
     public static readonly string Schema = "t_" + typeof(TTests).Name.ToLowerInvariant();
 
@@ -30,6 +34,27 @@ public sealed class LedgerApp<TTests> : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:Ledger", ConnectionString);
         builder.UseSetting("Ledger:Schema", Schema);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Auth:SigningKey", SigningKey);
+        // Tests send thousands of requests as one caller; the rate-limit test sets its own small limit.
+        builder.UseSetting("Ledger:Limits:PermitsPerSecond", "100000");
+        builder.UseSetting("Ledger:Limits:Burst", "100000");
+    }
+
+    public TokenIssuer Tokens => Services.GetRequiredService<TokenIssuer>();
+
+    /// <summary>A client whose requests carry a token for this role and scope (operators get every alliance).</summary>
+    public HttpClient As(string role, string? member = null, string alliance = TestAlliance.Code, string? department = null)
+    {
+        var alliances = role == Roles.Operator ? new[] { Caller.AnyAlliance } : role == Roles.Auditor ? [] : new[] { alliance };
+        return WithToken(Tokens.Issue(new TokenRequest($"test-{role}-{member ?? department ?? alliance}", role, alliances, member,
+            role == Roles.Auditor ? department ?? TestAlliance.Department : null)));
+    }
+
+    public HttpClient WithToken(string? token)
+    {
+        var client = CreateClient();
+        if (token is not null) client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
     }
 
     public IDocumentStore Store => Services.GetRequiredService<IDocumentStore>();
@@ -45,6 +70,12 @@ public sealed class LedgerApp<TTests> : WebApplicationFactory<Program>
 
     public async Task WaitForProjections() =>
         await Marten.Events.TestingExtensions.WaitForNonStaleProjectionDataAsync(Store, TimeSpan.FromSeconds(60));
+}
+
+/// <summary>What test helpers need of a test host, whatever its test class.</summary>
+public interface ITestApp
+{
+    HttpClient As(string role, string? member = null, string alliance = TestAlliance.Code, string? department = null);
 }
 
 public static class HttpExtensions

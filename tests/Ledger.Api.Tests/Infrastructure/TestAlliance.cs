@@ -3,11 +3,14 @@ namespace Ledger.Api.Tests.Infrastructure;
 /// <summary>Sets up a test alliance through the API, as a finance officer would.</summary>
 public static class TestAlliance
 {
+    public const string Code = "TST";
+    public const string Department = "JSEDU";
     public const string A = "/api/alliances/TST";
 
     /// <summary>Sets the alliance up unless an earlier test of the class already did; true when it was set up now.</summary>
-    public static async Task<bool> Ensure(HttpClient client)
+    public static async Task<bool> Ensure(ITestApp app)
     {
+        var client = app.As(global::Ledger.Api.Security.Roles.Operator);
         if ((await client.GetAsync(A)).StatusCode != System.Net.HttpStatusCode.NotFound) return false;
         await Alliance(client);
         return true;
@@ -21,7 +24,7 @@ public static class TestAlliance
             name = "Test Alliance",
             kind = "provincial",
             region = "Jiangsu",
-            departmentCode = "JSEDU",
+            departmentCode = Department,
             currency = "CNY",
             timeZone = "Asia/Shanghai",
             foundedAt = "2026-01-01T09:00:00+08:00",

@@ -1,14 +1,15 @@
 using System.Net;
+using Ledger.Api.Security;
 using Ledger.Api.Tests.Infrastructure;
 
 namespace Ledger.Api.Tests.Loans;
 
 public class LoanEndpointTests(LedgerApp<LoanEndpointTests> app) : IClassFixture<LedgerApp<LoanEndpointTests>>, IAsyncLifetime
 {
-    private readonly HttpClient client = app.CreateClient();
+    private readonly HttpClient client = app.As(Roles.FinanceOfficer);
     private const string A = TestAlliance.A;
 
-    public Task InitializeAsync() => TestAlliance.Ensure(client);
+    public Task InitializeAsync() => TestAlliance.Ensure(app);
 
     public Task DisposeAsync() => Task.CompletedTask;
 
