@@ -39,7 +39,7 @@ builder.Services.AddTransient<DemoAlliance>();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>();
 builder.Services.Configure<JsonOptions>(o => Json.Configure(o.SerializerOptions));
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-builder.Services.AddProblemDetails();
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.AddCode);
 builder.Services.AddOpenApi();
 builder.Services.AddLedgerAuth();
 builder.Services.AddLimits();
@@ -67,6 +67,7 @@ switch (verb)
 
 // Order matters: headers on everything, failures as problems, size before reading, who before how often before what.
 app.Use(Hardening.SecurityHeaders);
+app.UseStatusCodePages(); // bodiless answers of the framework (404 route, 405, 415) become problem+json too
 app.Use(Problems.Handle);
 app.Use(Hardening.BodyLimit);
 app.UseAuthentication();

@@ -17,6 +17,8 @@ public static partial class Problems
     public const string StreamChangedConcurrently = "stream_changed_concurrently";
     public const string Internal = "internal_error";
     public const string MediaTypeUnsupported = "media_type_unsupported";
+    public const string RouteNotFound = "route_not_found";
+    public const string MethodNotAllowed = "method_not_allowed";
 
     public static IResult Result(int status, string code, string detail, IDictionary<string, string[]>? errors = null)
     {
@@ -39,6 +41,27 @@ public static partial class Problems
         429 => "Too many requests",
         _ => "The server could not complete the request",
     };
+
+    /// <summary>Gives the framework's own problem answers (unknown route, wrong method or media type) a code as well.</summary>
+    public static void AddCode(ProblemDetailsContext context)
+    {
+        if (context.ProblemDetails.Extensions.ContainsKey("code")) return;
+        context.ProblemDetails.Extensions["code"] = context.ProblemDetails.Status switch
+        {
+            404 => RouteNotFound,
+            405 => MethodNotAllowed,
+            413 => Security.Hardening.BodyTooLarge,
+            415 => MediaTypeUnsupported,
+            _ => RequestInvalid,
+        };
+        context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
+        {
+            404 => "no such route: see the OpenAPI document at /openapi/v1.json",
+            405 => "this route does not take this method",
+            415 => "send the body as application/json",
+            _ => null,
+        };
+    }
 
     /// <summary>Exception handling middleware: the single place where failures become answers.</summary>
     public static async Task Handle(HttpContext context, Func<Task> next)

@@ -1,0 +1,173 @@
+using System.Net;
+using System.Net.Http.Json;
+using Ledger.Api.Security;
+using Ledger.Api.Tests.Infrastructure;
+
+namespace Ledger.Api.Tests.Security;
+
+/// <summary>
+/// Every role against every endpoint group: the expected status (and code) for each, checked in one pass so a
+/// failure lists every cell that is wrong. Each cell works on a stream of its own, so cells do not depend on each other.
+/// </summary>
+public class AccessMatrixTests(LedgerApp<AccessMatrixTests> app) : IClassFixture<LedgerApp<AccessMatrixTests>>, IAsyncLifetime
+{
+    private const string A = TestAlliance.A;
+    private const string Other = "/api/alliances/OTH";
+
+    // The callers of the matrix: an operator scoped to TST and NEWOP only, the alliance's roles, two members, the auditor.
+    private static readonly string[] Callers = ["operator", "finance", "service", "nju", "seu", "auditor"];
+
+    private HttpClient Client(string caller) => caller switch
+    {
+        "operator" => app.WithToken(app.Tokens.Issue(new TokenRequest("op", Roles.Operator, ["TST", "NEWOP"]))),
+        "finance" => app.As(Roles.FinanceOfficer),
+        "service" => app.As(Roles.Service),
+        "nju" => app.As(Roles.Member, member: "NJU"),
+        "seu" => app.As(Roles.Member, member: "SEU"),
+        "xzmu" => app.As(Roles.Member, member: "XZMU"),
+        "auditor" => app.As(Roles.Auditor),
+        "other-auditor" => app.As(Roles.Auditor, department: "OTHEREDU"),
+        _ => throw new ArgumentException(caller),
+    };
+
+    private HttpClient Finance => Client("finance");
+
+    public async Task InitializeAsync()
+    {
+        if (!await TestAlliance.Ensure(app)) return;
+        (await app.WithToken(app.Tokens.Issue(new TokenRequest("op", Roles.Operator, ["OTH"]))).Post("/api/alliances",
+            new { code = "OTH", name = "Other", kind = "municipal", region = "Zhejiang", departmentCode = "OTHEREDU" })).EnsureSuccessStatusCode();
+        // Streams each cell works on: a requested loan and delivery, a shipped loan, per caller and step.
+        foreach (var c in Callers)
+        {
+            await Loan($"SHIP-{c}", ship: false);
+            await Loan($"RECV-{c}", ship: true);
+            await Loan($"LOST-{c}", ship: true);
+            await Loan($"REF-{c}", ship: true);
+            (await Finance.Post($"{A}/deliveries", new { deliveryId = $"DFUL-{c}", requester = "NJU", supplier = "SEU", title = "t", at = "2026-10-01T09:00:00+08:00" }))
+                .EnsureSuccessStatusCode();
+        }
+        await Loan("SEEN", ship: true);
+    }
+
+    private async Task Loan(string id, bool ship)
+    {
+        (await Finance.Post($"{A}/loans", new { loanId = id, borrower = "NJU", lender = "SEU", title = "t", at = "2026-10-01T09:00:00+08:00" }))
+            .EnsureSuccessStatusCode();
+        if (ship) (await Finance.Post($"{A}/loans/{id}/shipped", new { at = "2026-10-02T09:00:00+08:00" })).EnsureSuccessStatusCode();
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private sealed record Cell(string Row, string Caller, HttpMethod Method, string Url, object? Body, int Status, string? Code);
+
+    private static IEnumerable<Cell> Row(string row, HttpMethod method, Func<string, string> url, Func<string, object?> body,
+        params (string Caller, int Status, string? Code)[] expected) =>
+        expected.Select(e => new Cell(row, e.Caller, method, url(e.Caller), body(e.Caller), e.Status, e.Code));
+
+    private const string Role = AccessCodes.RoleNotPermitted;
+    private const string Scope = AccessCodes.AllianceOutOfScope;
+    private const string MemberScope = AccessCodes.MemberOutOfScope;
+    private const string Party = AccessCodes.PartyNotPermitted;
+
+    private static IEnumerable<Cell> Matrix()
+    {
+        var post = HttpMethod.Post;
+        var get = HttpMethod.Get;
+        (string, int, string?) Ok(string c) => (c, 200, null);
+        (string, int, string?) Created(string c) => (c, 201, null);
+        (string, int, string?) No(string c, string code = Role) => (c, 403, code);
+        (string, int, string?) Missing(string c, string code) => (c, 404, code);
+
+        return new[]
+        {
+            Row("found alliance", post, _ => "/api/alliances", c => new { code = c == "operator" ? "NEWOP" : $"NEW{c.ToUpperInvariant()}", name = "n", kind = "municipal", region = "r", departmentCode = "D" },
+                Created("operator"), No("finance"), No("service"), No("nju"), No("seu"), No("auditor")),
+            Row("found alliance outside scope", post, _ => "/api/alliances", _ => new { code = "ELSEWHERE", name = "n", kind = "municipal", region = "r", departmentCode = "D" },
+                No("operator", Scope)),
+            Row("admit member", post, _ => $"{A}/members", c => new { code = $"M-{c}", name = "n", fte = 1, regionGroup = "south", role = "member", joinedOn = "2026-01-01" },
+                Ok("operator"), No("finance"), No("service"), No("nju"), No("seu"), No("auditor")),
+            Row("set fee policy", post, _ => $"{A}/fee-policies", _ => new { effectiveFrom = "2027-01-01", loanFee = 40m, deliveryBaseFee = 2m, perPageFee = 0.3m },
+                Ok("operator"), No("finance"), No("service"), No("nju"), No("seu"), No("auditor")),
+            Row("read alliance", get, _ => A, _ => null,
+                Ok("operator"), Ok("finance"), Ok("service"), Ok("nju"), Ok("seu"), Ok("auditor"), No("other-auditor", Scope)),
+            Row("request loan as NJU", post, _ => $"{A}/loans", c => new { loanId = $"REQ-{c}", borrower = "NJU", lender = "SEU", title = "t", at = "2026-10-01T09:00:00+08:00" },
+                No("operator"), Created("finance"), Created("service"), Created("nju"), No("seu", MemberScope), No("auditor")),
+            Row("ship loan (lender's step)", post, c => $"{A}/loans/SHIP-{c}/shipped", _ => new { at = "2026-10-02T09:00:00+08:00" },
+                No("operator"), Ok("finance"), Ok("service"), No("nju", Party), Ok("seu"), No("auditor")),
+            Row("receive loan (borrower's step)", post, c => $"{A}/loans/RECV-{c}/received", _ => new { at = "2026-10-03T09:00:00+08:00" },
+                No("operator"), Ok("finance"), Ok("service"), Ok("nju"), No("seu", Party), No("auditor")),
+            Row("receive a loan the member takes no part in", post, _ => $"{A}/loans/RECV-operator/received", _ => new { at = "2026-10-03T09:00:00+08:00" },
+                Missing("xzmu", "loan_must_exist")),
+            Row("declare loan lost", post, c => $"{A}/loans/LOST-{c}/lost", _ => new { replacementCost = 300m, at = "2026-10-20T09:00:00+08:00" },
+                No("operator"), Ok("finance"), Ok("service"), No("nju"), No("seu"), No("auditor")),
+            Row("refund a loan charge", post, c => $"{A}/loans/REF-{c}/refunds", c => new { refundId = $"R-{c}", amount = 1m, reason = "r", at = "2026-10-20T09:00:00+08:00" },
+                No("operator"), Ok("finance"), No("service"), No("nju"), No("seu"), No("auditor")),
+            Row("read a loan", get, _ => $"{A}/loans/SEEN", _ => null,
+                No("operator"), Ok("finance"), Ok("service"), Ok("nju"), Ok("seu"), Ok("auditor"), Missing("xzmu", "loan_must_exist")),
+            Row("request delivery as NJU", post, _ => $"{A}/deliveries", c => new { deliveryId = $"DREQ-{c}", requester = "NJU", supplier = "SEU", title = "t", at = "2026-10-01T09:00:00+08:00" },
+                No("operator"), Created("finance"), Created("service"), Created("nju"), No("seu", MemberScope), No("auditor")),
+            Row("fulfil delivery (supplier's step)", post, c => $"{A}/deliveries/DFUL-{c}/fulfilled", _ => new { pages = 10, at = "2026-10-02T09:00:00+08:00" },
+                No("operator"), Ok("finance"), Ok("service"), No("nju", Party), Ok("seu"), No("auditor")),
+            Row("read a delivery", get, _ => $"{A}/deliveries/DFUL-finance", _ => null,
+                No("operator"), Ok("finance"), Ok("service"), Ok("nju"), Ok("seu"), Ok("auditor"), Missing("xzmu", "delivery_must_exist")),
+            Row("NJU's balance", get, _ => $"{A}/members/NJU/balance", _ => null,
+                No("operator"), Ok("finance"), No("service"), Ok("nju"), No("seu", MemberScope), Ok("auditor"), No("other-auditor", Scope)),
+            Row("NJU's statement", get, _ => $"{A}/members/NJU/statement", _ => null,
+                No("operator"), Ok("finance"), No("service"), Ok("nju"), No("seu", MemberScope), Ok("auditor")),
+            Row("alliance balances", get, _ => $"{A}/balances", _ => null,
+                No("operator"), Ok("finance"), No("service"), No("nju"), No("seu"), Ok("auditor")),
+            Row("usage (a member's own by default)", get, _ => $"{A}/usage?from=2026-10&to=2026-10", _ => null,
+                No("operator"), Ok("finance"), No("service"), Ok("nju"), Ok("seu"), Ok("auditor")),
+            Row("usage of another member", get, _ => $"{A}/usage?from=2026-10&to=2026-10&member=SEU", _ => null,
+                No("nju", MemberScope), Ok("seu")),
+            // Another alliance, existing or not: the same 403, never a hint whether it exists.
+            Row("read another alliance", get, _ => Other, _ => null,
+                No("operator", Scope), No("finance", Scope), No("service", Scope), No("nju", Scope), No("auditor", Scope), Ok("other-auditor")),
+            Row("read an alliance that does not exist", get, _ => "/api/alliances/NOPE", _ => null,
+                No("operator", Scope), No("finance", Scope), No("nju", Scope), No("auditor", Scope), No("other-auditor", Scope)),
+            Row("balance in another alliance", get, _ => $"{Other}/members/NJU/balance", _ => null,
+                No("finance", Scope), No("nju", Scope), No("auditor", Scope)),
+            Row("record in another alliance", post, _ => $"{Other}/loans", _ => new { loanId = "X", borrower = "NJU", lender = "SEU", title = "t" },
+                No("finance", Scope), No("service", Scope), No("nju", Scope)),
+        }.SelectMany(r => r);
+    }
+
+    [Fact]
+    public async Task every_role_gets_exactly_the_access_its_scope_gives_at_every_endpoint_group()
+    {
+        var cells = Matrix().ToList();
+        var wrong = new List<string>();
+        foreach (var cell in cells)
+        {
+            var request = new HttpRequestMessage(cell.Method, cell.Url);
+            if (cell.Body is not null) request.Content = JsonContent.Create(cell.Body);
+            var response = await Client(cell.Caller).SendAsync(request);
+            var code = response.Content.Headers.ContentType?.MediaType == "application/problem+json" ? await response.ProblemCode() : null;
+            if ((int)response.StatusCode != cell.Status || (cell.Code is not null && code != cell.Code))
+                wrong.Add($"{cell.Row} as {cell.Caller}: expected {cell.Status} {cell.Code}, got {(int)response.StatusCode} {code}");
+        }
+        wrong.ShouldBeEmpty(string.Join(Environment.NewLine, wrong));
+        cells.Count.ShouldBeGreaterThan(100);
+    }
+
+    [Fact]
+    public async Task out_of_scope_answers_do_not_reveal_whether_the_alliance_exists()
+    {
+        var nju = Client("nju");
+        var existing = await (await nju.GetAsync($"{Other}/members/NJU/balance")).Json();
+        var missing = await (await nju.GetAsync("/api/alliances/NOPE/members/NJU/balance")).Json();
+        existing.GetProperty("code").GetString().ShouldBe(missing.GetProperty("code").GetString());
+        existing.GetProperty("detail").GetString()!.Replace("OTH", "NOPE").ShouldBe(missing.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task a_member_never_changes_the_store_through_a_refused_command()
+    {
+        var before = await app.EventCount();
+        (await Client("seu").Post($"{A}/loans/RECV-seu/returned", new { at = "2026-10-30T09:00:00+08:00" })).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await Client("nju").Post($"{A}/loans/LOST-nju/lost", new { replacementCost = 1m })).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await Client("auditor").Post($"{A}/loans", new { loanId = "AUD", borrower = "NJU", lender = "SEU", title = "t" })).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await app.EventCount()).ShouldBe(before);
+    }
+}
