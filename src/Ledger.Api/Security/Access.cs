@@ -43,8 +43,8 @@ public static class Policies
     {
         foreach (var (name, roles) in RolesOf)
             options.AddPolicy(name, p => p.RequireAuthenticatedUser().AddRequirements(new RoleAndScope(roles)));
-        // Anything mapped without a policy is closed, not open.
-        options.FallbackPolicy = options.GetPolicy(Administer);
+        // Anything mapped without a policy is closed, not open; an unknown route answers 404 to a signed-in caller.
+        options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().AddRequirements(new NoPolicyNoAccess()).Build();
     }
 }
 
@@ -65,6 +65,20 @@ public sealed class Forbidden(string code, string message) : Exception(message)
 }
 
 public sealed record RoleAndScope(IReadOnlyList<string> Roles) : IAuthorizationRequirement;
+
+/// <summary>
+/// The fallback: a mapped route without a policy refuses everyone; a request that matched no route goes on to its
+/// 404, or to routing's 405 (which is not a route endpoint).
+/// </summary>
+public sealed class NoPolicyNoAccess : AuthorizationHandler<NoPolicyNoAccess>, IAuthorizationRequirement
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, NoPolicyNoAccess requirement)
+    {
+        if (context.Resource is HttpContext http && http.GetEndpoint() is not RouteEndpoint) context.Succeed(requirement);
+        else context.Fail(new AuthorizationFailureReason(this, $"{AccessCodes.RoleNotPermitted}|this endpoint declares no policy, so nobody may use it"));
+        return Task.CompletedTask;
+    }
+}
 
 /// <summary>Checks role, alliance scope and member scope for every policy; a failure names its code.</summary>
 public sealed class RoleAndScopeHandler(AuthSettings settings, AllianceDirectory directory) : AuthorizationHandler<RoleAndScope>
