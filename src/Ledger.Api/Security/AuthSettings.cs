@@ -41,7 +41,9 @@ public sealed class AuthSettings
         {
             if (!File.Exists(SigningKeyFile))
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(SigningKeyFile)!);
+                var folder = Path.GetDirectoryName(SigningKeyFile)!;
+                if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
+                else Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
                 var fresh = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
                 var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
                 if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
