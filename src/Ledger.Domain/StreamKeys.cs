@@ -9,4 +9,8 @@ public static class StreamKeys
     public const string Alliance = "alliance";
     public static string Loan(string loanId) => $"loan:{loanId}";
     public static string Delivery(string deliveryId) => $"delivery:{deliveryId}";
+    public static string Purchase(string purchaseId) => $"purchase:{purchaseId}";
+    public static string CostShare(string costShareId) => $"cost-share:{costShareId}";
+    public static string Payment(string paymentId) => $"payment:{paymentId}";
+    public const string Settlement = "settlement";
 }

@@ -23,6 +23,9 @@ public sealed record RecordMemberLeft(string Code, DateOnly LeftOn) : IAllianceC
 
 public sealed record SetFeePolicy(FeePolicy Policy) : IAllianceCommand;
 
+/// <summary>The member's FTE from <see cref="EffectiveFrom"/> on (allocations by FTE use the FTE on their date).</summary>
+public sealed record RecordMemberFte(string Code, int Fte, DateOnly EffectiveFrom) : IAllianceCommand;
+
 public sealed record AllianceFounded(
     string Code, string Name, AllianceKind Kind, string Region, string DepartmentCode, string Currency,
     string TimeZone, DateTimeOffset FoundedAt) : IAllianceEvent;
@@ -33,6 +36,10 @@ public sealed record MemberAdmitted(
 public sealed record MemberLeft(string Code, DateOnly LeftOn) : IAllianceEvent;
 
 public sealed record FeePolicySet(FeePolicy Policy) : IAllianceEvent;
+
+public sealed record MemberFteChanged(string Code, int Fte, DateOnly EffectiveFrom) : IAllianceEvent;
+
+public sealed record FteChange(int Fte, DateOnly EffectiveFrom);
 
 /// <summary>
 /// Subsidy for the reader's library by its region group: <see cref="RateBasisPoints"/> of the fee (10,000 = 100 %),
@@ -63,9 +70,14 @@ public sealed record FeePolicy(
 }
 
 public sealed record Member(
-    string Code, string Name, int Fte, string RegionGroup, MemberRole Role, DateOnly JoinedOn, DateOnly? LeftOn)
+    string Code, string Name, int Fte, string RegionGroup, MemberRole Role, DateOnly JoinedOn, DateOnly? LeftOn,
+    IReadOnlyList<FteChange>? FteChanges = null)
 {
     public bool IsMemberOn(DateOnly date) => JoinedOn <= date && (LeftOn is null || date < LeftOn);
+
+    /// <summary>The FTE on a date: the latest change in effect, else the FTE given at admission.</summary>
+    public int FteOn(DateOnly date) =>
+        (FteChanges ?? []).Where(c => c.EffectiveFrom <= date).MaxBy(c => c.EffectiveFrom)?.Fte ?? Fte;
 }
 
 /// <summary>The alliance as its deciders and other deciders see it. Immutable; built by <see cref="AllianceDecider.Evolve"/>.</summary>
@@ -101,4 +113,5 @@ public static class AllianceCodes
     public const string MemberAlreadyLeft = "member_must_not_have_left";
     public const string FeePolicyDateReused = "fee_policy_date_must_not_be_reused";
     public const string FeePolicyNeedsFundingReference = "fee_policy_must_name_funding_reference";
+    public const string FteDateReused = "fte_date_must_not_be_reused";
 }

@@ -15,6 +15,7 @@ public static class AllianceDecider
         (AdmitMember c, { } s) => Admit(c, s),
         (RecordMemberLeft c, { } s) => Leave(c, s),
         (SetFeePolicy c, { } s) => SetPolicy(c.Policy, s),
+        (RecordMemberFte c, { } s) => ChangeFte(c, s),
         _ => throw new InvalidOperationException($"unhandled command {command.GetType().Name}"),
     };
 
@@ -38,6 +39,14 @@ public static class AllianceDecider
         if (member.LeftOn is not null) throw new Rejected(AllianceCodes.MemberAlreadyLeft);
         if (c.LeftOn <= member.JoinedOn) throw new Rejected(AllianceCodes.MemberMustNotLeaveBeforeJoining);
         return [new MemberLeft(c.Code, c.LeftOn)];
+    }
+
+    private static IAllianceEvent[] ChangeFte(RecordMemberFte c, Alliance s)
+    {
+        var member = s.MemberOrNull(c.Code) ?? throw new NotFound(AllianceCodes.MemberMustExist, $"member {c.Code} does not exist");
+        var existing = (member.FteChanges ?? []).FirstOrDefault(x => x.EffectiveFrom == c.EffectiveFrom);
+        if (existing is null) return [new MemberFteChanged(c.Code, c.Fte, c.EffectiveFrom)];
+        return existing.Fte == c.Fte ? [] : throw new Rejected(AllianceCodes.FteDateReused);
     }
 
     private static IAllianceEvent[] SetPolicy(FeePolicy p, Alliance s)
@@ -68,6 +77,13 @@ public static class AllianceDecider
             Members = new Dictionary<string, Member>(s.Members) { [l.Code] = s.Members[l.Code] with { LeftOn = l.LeftOn } },
         },
         ({ } s, FeePolicySet p) => s with { Policies = [.. s.Policies, p.Policy] },
+        ({ } s, MemberFteChanged f) => s with
+        {
+            Members = new Dictionary<string, Member>(s.Members)
+            {
+                [f.Code] = s.Members[f.Code] with { FteChanges = [.. s.Members[f.Code].FteChanges ?? [], new FteChange(f.Fte, f.EffectiveFrom)] },
+            },
+        },
         _ => throw new InvalidOperationException($"cannot apply {e.GetType().Name} to {(state is null ? "no alliance" : "an alliance")}"),
     };
 }

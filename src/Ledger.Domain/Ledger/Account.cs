@@ -8,6 +8,8 @@ public static class Account
 {
     public static string Member(string code) => $"member:{code}";
     public static string Grant(string reference) => $"grant:{reference}";
+    public static string Vendor(string id) => $"vendor:{id}";
+    public static string Purchase(string id) => $"purchase:{id}";
     public const string Cash = "cash";
 
     public static bool IsMember(string account) => account.StartsWith("member:", StringComparison.Ordinal);

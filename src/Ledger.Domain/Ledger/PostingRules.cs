@@ -1,6 +1,10 @@
 using Ledger.Domain.Charges;
+using Ledger.Domain.CostShares;
 using Ledger.Domain.Deliveries;
 using Ledger.Domain.Loans;
+using Ledger.Domain.Payments;
+using Ledger.Domain.Purchases;
+using Ledger.Domain.Sharing;
 
 namespace Ledger.Domain.Ledger;
 
@@ -17,6 +21,23 @@ public static class PostingRules
         LoanChargeRefunded e => RefundLines(e.Borrower, e.Lender, e.Refund, e.GrantAccount),
         DeliveryFulfilled e => ChargeLines(e.Requester, e.Supplier, e.Charge),
         DeliveryChargeRefunded e => RefundLines(e.Requester, e.Supplier, e.Refund, e.GrantAccount),
+        PurchaseInvoiced e => NonZero(new PostingLine(Account.Purchase(e.PurchaseId), -e.AmountFen), new PostingLine(Account.Vendor(e.Vendor), e.AmountFen)),
+        PurchaseAllocated e => SharesLines(e.Shares, -1, Account.Purchase(e.PurchaseId)),
+        PurchaseCovered e => CoverLines(e.Cover, 1),
+        PurchaseReallocated e =>
+        [
+            .. SharesLines(e.PreviousShares, 1, Account.Purchase(e.PurchaseId)),
+            .. e.PreviousCovers.SelectMany(c => CoverLines(c, -1)),
+            .. SharesLines(e.Shares, -1, Account.Purchase(e.PurchaseId)),
+            .. e.Covers.SelectMany(c => CoverLines(c, 1)),
+        ],
+        VendorPaid e => NonZero(new PostingLine(Account.Vendor(e.Vendor), -e.AmountFen), new PostingLine(Account.Cash, e.AmountFen)),
+        CostShareAllocated e => SharesLines(e.Shares, -1, e.PayeeAccount),
+        CostShareReallocated e => [.. SharesLines(e.PreviousShares, 1, e.PayeeAccount), .. SharesLines(e.Shares, -1, e.PayeeAccount)],
+        CostShareReversed e => SharesLines(e.ReversedShares, 1, e.PayeeAccount),
+        PaymentRecorded e => e.Direction == PaymentDirection.MemberToCentre
+            ? NonZero(new PostingLine(Account.Member(e.Member), e.AmountFen), new PostingLine(Account.Cash, -e.AmountFen))
+            : NonZero(new PostingLine(Account.Member(e.Member), -e.AmountFen), new PostingLine(Account.Cash, e.AmountFen)),
         _ => [],
     };
 
@@ -28,6 +49,15 @@ public static class PostingRules
         LoanChargeRefunded e => e.BusinessDate,
         DeliveryFulfilled e => e.BusinessDate,
         DeliveryChargeRefunded e => e.BusinessDate,
+        PurchaseInvoiced e => e.BusinessDate,
+        PurchaseAllocated e => e.BusinessDate,
+        PurchaseCovered e => e.BusinessDate,
+        PurchaseReallocated e => e.BusinessDate,
+        VendorPaid e => e.BusinessDate,
+        CostShareAllocated e => e.BusinessDate,
+        CostShareReallocated e => e.BusinessDate,
+        CostShareReversed e => e.BusinessDate,
+        PaymentRecorded e => e.BusinessDate,
         _ => null,
     };
 
@@ -42,6 +72,22 @@ public static class PostingRules
         new PostingLine(Account.Member(lender), -(r.AmountFen + r.RewardReturnedFen)),
         new PostingLine(Account.Member(borrower), r.BorrowerPartFen),
         new PostingLine(grant ?? "", r.GrantPartFen + r.RewardReturnedFen));
+
+    /// <summary>
+    /// Shares charged (sign −1: debit each member, credit the counter account the total) or given back (sign +1).
+    /// </summary>
+    private static PostingLine[] SharesLines(IReadOnlyList<Share> shares, int sign, string counterAccount) => NonZero(
+    [
+        .. shares.Select(x => new PostingLine(Account.Member(x.Member), sign * x.AmountFen)),
+        new PostingLine(counterAccount, -sign * shares.Sum(x => x.AmountFen)),
+    ]);
+
+    /// <summary>A grant paying instead of the members (sign +1: debit the grant, credit the members), or its reversal.</summary>
+    private static PostingLine[] CoverLines(Cover c, int sign) => NonZero(
+    [
+        new PostingLine(Account.Grant(c.FundingReference), -sign * c.AmountFen),
+        .. c.Split.Select(x => new PostingLine(Account.Member(x.Member), sign * x.AmountFen)),
+    ]);
 
     private static PostingLine[] NonZero(params PostingLine[] lines) => lines.Where(l => l.AmountFen != 0).ToArray();
 }

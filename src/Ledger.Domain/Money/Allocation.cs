@@ -13,18 +13,19 @@ public static class Allocation
         if (weights.Count == 0) throw new ArgumentException("at least one weight is needed", nameof(weights));
         if (weights.Any(w => w < 0)) throw new ArgumentException("weights must not be negative", nameof(weights));
 
-        var weightSum = weights.Aggregate(0m, (s, w) => s + w);
+        Int128 weightSum = 0;
+        foreach (var w in weights) weightSum += w;
         if (weightSum == 0) throw new ArgumentException("the weights must not all be zero", nameof(weights));
 
+        // Exact integer arithmetic: part = ⌊total × w / W⌋, remainder = (total × w) mod W, all remainders over the same W.
         var parts = new long[weights.Count];
-        var remainders = new decimal[weights.Count];
+        var remainders = new Int128[weights.Count];
         long assigned = 0;
         for (var i = 0; i < weights.Count; i++)
         {
-            // decimal keeps total × weight exact for every amount the ledger accepts (≤ 10^14 fen).
-            var exact = total * (decimal)weights[i] / weightSum;
-            parts[i] = (long)decimal.Floor(exact);
-            remainders[i] = exact - parts[i];
+            var product = (Int128)total * weights[i];
+            parts[i] = (long)(product / weightSum);
+            remainders[i] = product % weightSum;
             assigned += parts[i];
         }
 
