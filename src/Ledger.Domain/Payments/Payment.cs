@@ -10,9 +10,11 @@ public enum PaymentDirection { MemberToCentre, CentreToMember }
 public sealed record RecordPayment(
     string PaymentId, string Member, PaymentDirection Direction, long AmountFen, DateOnly PaidOn, string BankReference, DateTimeOffset At);
 
+public interface IPaymentEvent;
+
 public sealed record PaymentRecorded(
     string PaymentId, string Member, PaymentDirection Direction, long AmountFen, DateOnly PaidOn, string BankReference,
-    DateTimeOffset RecordedAt, DateOnly BusinessDate);
+    DateTimeOffset RecordedAt, DateOnly BusinessDate) : IPaymentEvent;
 
 public sealed record Payment(
     string Id, string Member, PaymentDirection Direction, long AmountFen, DateOnly PaidOn, string BankReference, DateTimeOffset RecordedAt);
