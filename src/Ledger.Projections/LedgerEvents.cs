@@ -1,6 +1,10 @@
 using Ledger.Domain.Alliances;
+using Ledger.Domain.CostShares;
 using Ledger.Domain.Deliveries;
 using Ledger.Domain.Loans;
+using Ledger.Domain.Payments;
+using Ledger.Domain.Purchases;
+using Ledger.Domain.Settlement;
 
 namespace Ledger.Projections;
 
@@ -29,6 +33,23 @@ public static class LedgerEvents
         [typeof(DeliveryUnfilled)] = "v1.delivery_unfilled",
         [typeof(DeliveryCancelled)] = "v1.delivery_cancelled",
         [typeof(DeliveryChargeRefunded)] = "v1.delivery_charge_refunded",
+        [typeof(MemberFteChanged)] = "v1.member_fte_changed",
+        [typeof(PurchaseProposed)] = "v1.purchase_proposed",
+        [typeof(PurchaseJoined)] = "v1.purchase_joined",
+        [typeof(PurchaseWithdrawn)] = "v1.purchase_withdrawn",
+        [typeof(PurchaseUsageRecorded)] = "v1.purchase_usage_recorded",
+        [typeof(PurchaseInvoiced)] = "v1.purchase_invoiced",
+        [typeof(PurchaseAllocated)] = "v1.purchase_allocated",
+        [typeof(PurchaseCovered)] = "v1.purchase_covered",
+        [typeof(PurchaseReallocated)] = "v1.purchase_reallocated",
+        [typeof(VendorPaid)] = "v1.vendor_paid",
+        [typeof(CostShareDeclared)] = "v1.cost_share_declared",
+        [typeof(CostShareAllocated)] = "v1.cost_share_allocated",
+        [typeof(CostShareReallocated)] = "v1.cost_share_reallocated",
+        [typeof(CostShareReversed)] = "v1.cost_share_reversed",
+        [typeof(PaymentRecorded)] = "v1.payment_recorded",
+        [typeof(SettlementPeriodsChosen)] = "v1.settlement_periods_chosen",
+        [typeof(PeriodClosed)] = "v1.period_closed",
     };
 
     /// <summary>The events that yield postings (see PostingRules).</summary>
@@ -36,5 +57,8 @@ public static class LedgerEvents
     [
         typeof(LoanShipped), typeof(LoanLost), typeof(LoanChargeRefunded),
         typeof(DeliveryFulfilled), typeof(DeliveryChargeRefunded),
+        typeof(PurchaseInvoiced), typeof(PurchaseAllocated), typeof(PurchaseCovered), typeof(PurchaseReallocated), typeof(VendorPaid),
+        typeof(CostShareAllocated), typeof(CostShareReallocated), typeof(CostShareReversed),
+        typeof(PaymentRecorded),
     ];
 }

@@ -6,6 +6,7 @@ using Ledger.Projections.Alliances;
 using Ledger.Projections.Deliveries;
 using Ledger.Projections.Ledger;
 using Ledger.Projections.Loans;
+using Ledger.Projections.Sharing;
 using Ledger.Projections.Usage;
 using Marten;
 
@@ -37,6 +38,10 @@ public static class LedgerStore
         opts.Projections.Add<AllianceProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<LoanProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<DeliveryProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<PurchaseProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<CostShareProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<PaymentProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<SettlementProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<PostingProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<UsageProjection>(ProjectionLifecycle.Async);
 

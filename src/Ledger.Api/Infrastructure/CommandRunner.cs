@@ -19,21 +19,36 @@ public sealed record Recorder(string User, string Role);
 /// </summary>
 public sealed class CommandRunner(IDocumentStore store)
 {
-    public async Task<CommandResult<TState>> Run<TView, TState>(
+    public Task<CommandResult<TState>> Run<TView, TState>(
         Recorder recorder, string alliance, string streamKey, long? expectedVersion,
         Func<TState?, Alliance?, IReadOnlyList<object>> decide, CancellationToken ct)
+        where TView : StateView<TState>
+        where TState : class =>
+        Run<TView, TState>(recorder, alliance, streamKey, expectedVersion, SettlementLock.Shared,
+            (_, state, a) => Task.FromResult(decide(state, a)), ct);
+
+    /// <summary>
+    /// The general form: <paramref name="lockMode"/> says how the command holds the alliance's settlement lock (every
+    /// command shares it; closing a period holds it alone), and the decision may read the store in the same transaction.
+    /// </summary>
+    public async Task<CommandResult<TState>> Run<TView, TState>(
+        Recorder recorder, string alliance, string streamKey, long? expectedVersion, SettlementLock lockMode,
+        Func<IDocumentSession, TState?, Alliance?, Task<IReadOnlyList<object>>> decide, CancellationToken ct)
         where TView : StateView<TState>
         where TState : class
     {
         await using var session = store.LightweightSession(alliance);
         session.LastModifiedBy = recorder.User;
         session.SetHeader(LedgerMetadata.RoleHeader, recorder.Role);
+        await session.BeginTransactionAsync(ct);
+        await SettlementLocks.Take(session, alliance, lockMode, ct);
+
         var allianceState = (await session.LoadAsync<AllianceView>(StreamKeys.Alliance, ct))?.State;
         var stream = await session.Events.FetchForWriting<TView>(streamKey, ct);
         if (expectedVersion is { } expected && expected != stream.CurrentVersion)
             throw new StaleVersion(expected, stream.CurrentVersion ?? 0);
 
-        var events = decide(stream.Aggregate?.State, allianceState);
+        var events = await decide(session, stream.Aggregate?.State, allianceState);
         if (events.Count == 0)
         {
             // Nothing new: a retry answers with what is recorded.

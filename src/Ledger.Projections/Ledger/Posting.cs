@@ -22,6 +22,9 @@ public sealed class Posting
     public string StreamKey { get; set; } = "";
     public long StreamVersion { get; set; }
     public long Sequence { get; set; }
+
+    /// <summary>The line's position among its event's lines (the id is "{event id}:{index}").</summary>
+    public int Index { get; set; }
     public string? RecordedBy { get; set; }
     public string? RecordedByRole { get; set; }
 }
@@ -55,6 +58,7 @@ public sealed partial class PostingProjection : EventProjection
                 StreamKey = e.StreamKey ?? "",
                 StreamVersion = e.Version,
                 Sequence = e.Sequence,
+                Index = i,
                 RecordedBy = e.UserName,
                 RecordedByRole = LedgerMetadata.Role(e),
             });
