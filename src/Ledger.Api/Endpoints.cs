@@ -2,6 +2,8 @@ using Ledger.Api.Alliances;
 using Ledger.Api.Deliveries;
 using Ledger.Api.Ledger;
 using Ledger.Api.Loans;
+using Ledger.Api.Settlement;
+using Ledger.Api.Sharing;
 using Ledger.Api.Usage;
 
 namespace Ledger.Api;
@@ -16,6 +18,7 @@ public static class Endpoints
         GetAllianceEndpoint.Map(alliance);
         AdmitMemberEndpoint.Map(alliance);
         RecordMemberLeftEndpoint.Map(alliance);
+        RecordMemberFteEndpoint.Map(alliance);
         SetFeePolicyEndpoint.Map(alliance);
         RequestLoanEndpoint.Map(alliance);
         LoanStepEndpoints.Map(alliance);
@@ -23,5 +26,9 @@ public static class Endpoints
         DeliveryEndpoints.Map(alliance);
         LedgerEndpoints.Map(alliance);
         UsageEndpoint.Map(alliance);
+        PurchaseEndpoints.Map(alliance);
+        CostShareEndpoints.Map(alliance);
+        PaymentEndpoints.Map(alliance);
+        PeriodEndpoints.Map(alliance);
     }
 }

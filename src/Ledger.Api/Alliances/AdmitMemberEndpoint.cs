@@ -45,3 +45,24 @@ public static class RecordMemberLeftEndpoint
         .Validate<MemberLeftRequest>()
         .RequireAuthorization(Policies.Administer).WithName("RecordMemberLeft").WithTags("Alliances");
 }
+
+public sealed record MemberFteRequest(int? Fte, DateOnly? EffectiveFrom);
+
+public sealed class MemberFteValidator : AbstractValidator<MemberFteRequest>
+{
+    public MemberFteValidator()
+    {
+        RuleFor(x => x.Fte).NotNull().InclusiveBetween(0, 10_000_000);
+        RuleFor(x => x.EffectiveFrom).NotNull();
+    }
+}
+
+/// <summary>A member's FTE from a date on: FTE-weighted splits use the FTE in effect on their allocation date.</summary>
+public static class RecordMemberFteEndpoint
+{
+    public static void Map(RouteGroupBuilder alliance) => alliance.MapPost("/members/{member}/fte",
+            (string alliance, string member, MemberFteRequest body, HttpContext http, CommandRunner runner) =>
+                AllianceCommands.Run(http, runner, alliance, new RecordMemberFte(member, body.Fte!.Value, body.EffectiveFrom!.Value)))
+        .Validate<MemberFteRequest>()
+        .RequireAuthorization(Policies.Administer).WithName("RecordMemberFte").WithTags("Alliances");
+}

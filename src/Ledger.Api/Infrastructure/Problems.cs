@@ -18,6 +18,8 @@ public static partial class Problems
     public const string Internal = "internal_error";
     public const string MediaTypeUnsupported = "media_type_unsupported";
     public const string RouteNotFound = "route_not_found";
+    public const string CounterReportInvalid = "counter_report_invalid";
+    public const string StatementIntegrityFailed = "statement_integrity_failed";
     public const string MethodNotAllowed = "method_not_allowed";
 
     public static IResult Result(int status, string code, string detail, IDictionary<string, string[]>? errors = null)
@@ -75,6 +77,7 @@ public static partial class Problems
             var result = ex switch
             {
                 Rejected r => Result(409, r.Code, r.Message),
+                Domain.Sharing.CounterReportInvalid c => Result(400, CounterReportInvalid, c.Message),
                 Security.Forbidden f => Result(403, f.Code, f.Message),
                 NotFound n => Result(404, n.Code, n.Message),
                 StaleVersion s => Result(412, VersionMustMatch, s.Message),
@@ -86,6 +89,11 @@ public static partial class Problems
                     Result(409, StreamChangedConcurrently, "another command changed this stream at the same time; read it again and retry"),
                 _ => null,
             };
+            if (ex is Settlement.StatementIntegrityFailed integrity)
+            {
+                context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Ledger.Api").LogCritical(ex, "statement integrity failed");
+                result = Result(500, StatementIntegrityFailed, integrity.Message);
+            }
             if (result is null)
             {
                 context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Ledger.Api")

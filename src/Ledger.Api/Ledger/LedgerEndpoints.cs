@@ -17,7 +17,17 @@ public sealed record AllianceBalancesResponse(string Alliance, DateOnly AsOf, IR
 
 public sealed record StatementLine(
     decimal Amount, string Account, IReadOnlyList<string> CounterAccounts, DateOnly BusinessDate, DateTimeOffset RecordedAt,
-    string? RecordedBy, string? RecordedByRole, Guid EventId, string EventType, string Stream, long StreamVersion, long Sequence);
+    string? RecordedBy, string? RecordedByRole, Guid EventId, string EventType, string Stream, long StreamVersion, long Sequence)
+{
+    public static StatementLine From(Posting p) => new(Fen.ToAmount(p.AmountFen), p.Account, p.CounterAccounts, p.BusinessDate,
+        p.RecordedAt, p.RecordedBy, p.RecordedByRole, p.EventId, p.EventType, p.StreamKey, p.StreamVersion, p.Sequence);
+
+    public static readonly string[] Headers =
+        ["business_date", "amount", "account", "counter_accounts", "event_type", "stream", "stream_version", "sequence", "event_id", "recorded_at", "recorded_by", "recorded_by_role"];
+
+    public object?[] Row() => [BusinessDate, Amount, Account, string.Join(' ', CounterAccounts), EventType, Stream, StreamVersion, Sequence, EventId,
+        RecordedAt, RecordedBy, RecordedByRole];
+}
 
 public sealed record StatementResponse(
     string Member, DateOnly? From, DateOnly? To, decimal OpeningBalance, decimal ClosingBalance, string Currency,
@@ -63,8 +73,7 @@ public static class LedgerEndpoints
                 var page = await query.OrderBy(p => p.BusinessDate).ThenBy(p => p.Sequence).Take(pageSize + 1)
                     .ToListAsync(http.RequestAborted);
 
-                var lines = page.Take(pageSize).Select(p => new StatementLine(Fen.ToAmount(p.AmountFen), p.Account, p.CounterAccounts,
-                    p.BusinessDate, p.RecordedAt, p.RecordedBy, p.RecordedByRole, p.EventId, p.EventType, p.StreamKey, p.StreamVersion, p.Sequence)).ToList();
+                var lines = page.Take(pageSize).Select(StatementLine.From).ToList();
                 var next = page.Count > pageSize ? StatementCursor.Format(page[pageSize - 1]) : null;
                 return Results.Ok(new StatementResponse(member, from, to, Fen.ToAmount(opening), Fen.ToAmount(opening + inRange),
                     a.Currency, lines, next));

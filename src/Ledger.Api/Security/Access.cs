@@ -25,6 +25,9 @@ public static class Policies
     public const string ReadMemberLedger = "read-member-ledger";
     public const string ReadAllianceLedger = "read-alliance-ledger";
     public const string ReadUsage = "read-usage";
+    public const string ManageFinance = "manage-finance";
+    public const string ReadFinance = "read-finance";
+    public const string ReadSettlement = "read-settlement";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesOf = new Dictionary<string, string[]>
     {
@@ -37,6 +40,9 @@ public static class Policies
         [ReadMemberLedger] = [Roles.FinanceOfficer, Roles.Member, Roles.Auditor],
         [ReadAllianceLedger] = [Roles.FinanceOfficer, Roles.Auditor],
         [ReadUsage] = [Roles.FinanceOfficer, Roles.Member, Roles.Auditor],
+        [ManageFinance] = [Roles.FinanceOfficer],
+        [ReadFinance] = [Roles.FinanceOfficer, Roles.Member, Roles.Auditor],
+        [ReadSettlement] = [Roles.FinanceOfficer, Roles.Auditor],
     };
 
     public static void Add(AuthorizationOptions options)

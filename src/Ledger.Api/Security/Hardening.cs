@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Ledger.Api.Infrastructure;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace Ledger.Api.Security;
@@ -17,6 +18,12 @@ public sealed class LimitSettings
 
     /// <summary>Requests a caller may make at once before the average applies.</summary>
     public int Burst { get; set; } = 200;
+}
+
+/// <summary>An endpoint's own body limit, above or below the configured one (a COUNTER upload takes megabytes).</summary>
+public sealed record BodySizeLimit(long Bytes) : IRequestSizeLimitMetadata
+{
+    public long? MaxRequestBodySize => Bytes;
 }
 
 /// <summary>What every response carries, and what every request must respect, before any endpoint runs.</summary>
@@ -50,7 +57,8 @@ public static class Hardening
     /// </summary>
     public static async Task BodyLimit(HttpContext context, Func<Task> next)
     {
-        var maxBytes = context.RequestServices.GetRequiredService<LimitSettings>().MaxBodyBytes;
+        var maxBytes = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize
+                       ?? context.RequestServices.GetRequiredService<LimitSettings>().MaxBodyBytes;
         if (context.Request.ContentLength > maxBytes)
         {
             await Problems.Result(413, BodyTooLarge, $"the request body is larger than {maxBytes} bytes").ExecuteAsync(context);

@@ -1,0 +1,110 @@
+using System.Globalization;
+using CsvHelper;
+using SpreadCheetah;
+
+namespace Ledger.Api.Infrastructure;
+
+/// <summary>A table to export: a sheet of the workbook, or the CSV file when it is the only one.</summary>
+public sealed record ExportTable(string Name, IReadOnlyList<string> Headers, IEnumerable<object?[]> Rows);
+
+/// <summary>
+/// One report in three formats, chosen by <c>?format=</c>: <c>json</c> (default), <c>csv</c> (the first table, RFC 4180,
+/// UTF-8 with a byte-order mark so spreadsheet programs read Chinese names) or <c>xlsx</c> (one sheet per table). CSV
+/// and workbooks are written straight to the response as rows are produced.
+/// </summary>
+public static class Exports
+{
+    public static async Task<IResult> Answer(HttpContext http, string? format, string fileName, object json, params ExportTable[] tables)
+    {
+        switch (format ?? "json")
+        {
+            case "json":
+                return Results.Ok(json);
+            case "csv":
+                return new StreamedFile("text/csv; charset=utf-8", $"{fileName}.csv", stream => Csv(stream, tables[0], http.RequestAborted));
+            case "xlsx":
+                return new StreamedFile("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"{fileName}.xlsx",
+                    stream => Xlsx(stream, tables, http.RequestAborted));
+            default:
+                await Task.CompletedTask;
+                throw new BadHttpRequestException("format must be json, csv or xlsx");
+        }
+    }
+
+    /// <summary>
+    /// CsvHelper writes synchronously, and the server refuses synchronous writes to a response; so rows are written to a
+    /// buffer a thousand at a time and each buffer is sent asynchronously. Fields a spreadsheet would run as a formula
+    /// (starting with =, +, -, @) are escaped.
+    /// </summary>
+    private static async Task Csv(Stream stream, ExportTable table, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var options = new CsvWriterOptions { Injection = CsvInjection.Escape, WriteByteOrderMark = true, FormatProvider = CultureInfo.InvariantCulture };
+        using (var csv = CsvWriter.Create(buffer, options, true))
+        {
+            foreach (var h in table.Headers) csv.WriteField(h);
+            csv.EndRecord();
+            var n = 0;
+            foreach (var row in table.Rows)
+            {
+                foreach (var cell in row) csv.WriteField(Text(cell));
+                csv.EndRecord();
+                if (++n % 1000 != 0) continue;
+                csv.Flush();
+                await Send(buffer, stream, ct);
+            }
+            csv.Flush();
+        }
+        await Send(buffer, stream, ct);
+    }
+
+    private static async Task Send(MemoryStream buffer, Stream to, CancellationToken ct)
+    {
+        buffer.Position = 0;
+        await buffer.CopyToAsync(to, ct);
+        buffer.SetLength(0);
+    }
+
+    private static async Task Xlsx(Stream stream, IReadOnlyList<ExportTable> tables, CancellationToken ct)
+    {
+        await using var sheet = await Spreadsheet.CreateNewAsync(stream, cancellationToken: ct);
+        foreach (var table in tables)
+        {
+            await sheet.StartWorksheetAsync(table.Name, token: ct);
+            await sheet.AddRowAsync(table.Headers.Select(h => new Cell(h)).ToArray(), ct);
+            foreach (var row in table.Rows)
+                await sheet.AddRowAsync(row.Select(CellOf).ToArray(), ct);
+        }
+        await sheet.FinishAsync(ct);
+    }
+
+    private static Cell CellOf(object? value) => value switch
+    {
+        null => new Cell(),
+        decimal d => new Cell(d),
+        int i => new Cell(i),
+        long l => new Cell((decimal)l),
+        double x => new Cell(x),
+        _ => new Cell(Text(value)),
+    };
+
+    private static string Text(object? value) => value switch
+    {
+        null => "",
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        DateTimeOffset t => t.ToString("O", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+
+    /// <summary>A download written by a callback straight into the response body.</summary>
+    private sealed class StreamedFile(string contentType, string fileName, Func<Stream, Task> write) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.ContentType = contentType;
+            http.Response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
+            await write(http.Response.Body);
+        }
+    }
+}
