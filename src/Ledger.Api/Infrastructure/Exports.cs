@@ -1,5 +1,6 @@
 using System.Globalization;
 using CsvHelper;
+using Microsoft.AspNetCore.WebUtilities;
 using SpreadCheetah;
 
 namespace Ledger.Api.Infrastructure;
@@ -23,8 +24,14 @@ public static class Exports
             case "csv":
                 return new StreamedFile("text/csv; charset=utf-8", $"{fileName}.csv", stream => Csv(stream, tables[0], http.RequestAborted));
             case "xlsx":
-                return new StreamedFile("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"{fileName}.xlsx",
-                    stream => Xlsx(stream, tables, http.RequestAborted));
+                return new StreamedFile("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"{fileName}.xlsx", async stream =>
+                {
+                    // The workbook is a zip, whose writer writes synchronously; it goes through a buffer that spills to a
+                    // temporary file past 1 MiB, then to the response asynchronously.
+                    await using var buffer = new FileBufferingWriteStream(memoryThreshold: 1024 * 1024);
+                    await Xlsx(buffer, tables, http.RequestAborted);
+                    await buffer.DrainBufferAsync(stream, http.RequestAborted);
+                });
             default:
                 await Task.CompletedTask;
                 throw new BadHttpRequestException("format must be json, csv or xlsx");

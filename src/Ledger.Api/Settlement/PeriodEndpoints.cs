@@ -123,7 +123,9 @@ public static class PeriodEndpoints
     private static async Task<(PeriodClosed Closed, Alliance Alliance)> ClosedPeriod(IQuerySession session, string alliance, string period, CancellationToken ct)
     {
         var a = await StreamReads.AllianceMustExist(session, alliance, ct);
-        var closed = await session.Events.QueryRawEventDataOnly<PeriodClosed>().Where(p => p.PeriodKey == period).FirstOrDefaultAsync(ct);
+        // The settlement stream holds one event per close, so reading it whole is cheap.
+        var closed = (await session.Events.FetchStreamAsync(StreamKeys.Settlement, token: ct))
+            .Select(e => e.Data).OfType<PeriodClosed>().FirstOrDefault(p => p.PeriodKey == period);
         return closed is null
             ? throw new NotFound(SettlementCodes.PeriodMustBeClosed, $"period {period} is not closed; statements are issued when it closes")
             : (closed, a);
