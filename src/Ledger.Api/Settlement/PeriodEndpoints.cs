@@ -20,6 +20,9 @@ public sealed class FrequencyValidator : AbstractValidator<FrequencyRequest>
     public FrequencyValidator() => RuleFor(x => x.Frequency).NotNull();
 }
 
+/// <summary>Closing takes no fields (it closes now); an empty object or no body, anything else is refused.</summary>
+public sealed record CloseRequest;
+
 public sealed record PeriodResponse(string Period, DateOnly From, DateOnly To, bool Closed, DateTimeOffset? ClosedAt, long? HighWaterSequence);
 
 public sealed record PeriodsResponse(string Alliance, PeriodFrequency Frequency, IReadOnlyList<PeriodResponse> Closed, PeriodResponse FirstOpen, long Version);
@@ -72,7 +75,7 @@ public static class PeriodEndpoints
             })
             .Validate<FrequencyRequest>().RequireAuthorization(Policies.ManageFinance).WithName("ChooseSettlementPeriods");
 
-        periods.MapPost("/{period}/close", async (string alliance, string period, HttpContext http, CommandRunner runner, IDocumentStore store) =>
+        periods.MapPost("/{period}/close", async (string alliance, string period, CloseRequest? body, HttpContext http, CommandRunner runner, IDocumentStore store) =>
             {
                 var now = http.Now();
                 await runner.Run<SettlementView, SettlementState>(http.Caller().Recorder(), alliance, StreamKeys.Settlement,

@@ -32,7 +32,7 @@ public sealed class DeclareCostShareValidator : AbstractValidator<DeclareCostSha
         RuleFor(x => x.Purpose).IsText(200);
         RuleFor(x => x.Amount).NotNull().IsAmount();
         RuleFor(x => x.Split).NotNull().SetValidator(new SplitValidator()!);
-        RuleFor(x => x.Participants).NotEmpty().Must(p => p!.Count <= 2000).WithMessage("at most 2000 participants");
+        RuleFor(x => x.Participants).NotEmpty().Must(p => p is null || p.Count <= 2000).WithMessage("at most 2000 participants");
         RuleForEach(x => x.Participants).NotNull().SetValidator(new CostShareParticipantValidator());
         RuleFor(x => x).Must(x => (x.PayeeMember is null) != (x.PayeeVendor is null))
             .WithName("payee").WithMessage("name exactly one of payeeMember and payeeVendor");
@@ -48,7 +48,7 @@ public sealed class CorrectCostShareValidator : AbstractValidator<CorrectCostSha
     public CorrectCostShareValidator()
     {
         RuleFor(x => x.Amount).NotNull().IsAmount();
-        RuleFor(x => x.Participants).NotEmpty().Must(p => p!.Count <= 2000).WithMessage("at most 2000 participants");
+        RuleFor(x => x.Participants).NotEmpty().Must(p => p is null || p.Count <= 2000).WithMessage("at most 2000 participants");
         RuleForEach(x => x.Participants).NotNull().SetValidator(new CostShareParticipantValidator());
         RuleFor(x => x.Reason).IsText();
     }

@@ -38,7 +38,7 @@ public sealed class SplitValidator : AbstractValidator<SplitRequest>
             .When(x => x.Method == SplitMethod.Mixed);
         RuleFor(x => x.BasePercent).Null().WithMessage("only a mixed split has a base").When(x => x.Method != SplitMethod.Mixed);
         RuleFor(x => x.RestBy).Null().WithMessage("only a mixed split has restBy").When(x => x.Method != SplitMethod.Mixed);
-        RuleFor(x => x.Fixed).NotEmpty().Must(f => f!.Count <= 2000).WithMessage("at most 2000 members")
+        RuleFor(x => x.Fixed).NotEmpty().Must(f => f is null || f.Count <= 2000).WithMessage("at most 2000 members")
             .When(x => x.Method == SplitMethod.Fixed);
         RuleFor(x => x.Fixed).Null().WithMessage("only a fixed split lists percentages").When(x => x.Method != SplitMethod.Fixed);
         RuleForEach(x => x.Fixed).NotNull().ChildRules(f =>
@@ -46,8 +46,8 @@ public sealed class SplitValidator : AbstractValidator<SplitRequest>
             f.RuleFor(x => x.Member).IsCode();
             f.RuleFor(x => x.Percent).NotNull().InclusiveBetween(0m, 100m).Must(TwoDecimals).WithMessage("at most two decimals");
         });
-        RuleFor(x => x.Tiers).NotEmpty().Must(t => t!.Count <= 100).WithMessage("at most 100 tiers")
-            .Must(t => t!.Select(x => x?.FromFte).Distinct().Count() == t!.Count).WithMessage("each tier starts at a different FTE")
+        RuleFor(x => x.Tiers).NotEmpty().Must(t => t is null || t.Count <= 100).WithMessage("at most 100 tiers")
+            .Must(t => t is null || t.Select(x => x?.FromFte).Distinct().Count() == t.Count).WithMessage("each tier starts at a different FTE")
             .When(x => x.Method == SplitMethod.Tiered);
         RuleFor(x => x.Tiers).Null().WithMessage("only a tiered split has tiers").When(x => x.Method != SplitMethod.Tiered);
         RuleForEach(x => x.Tiers).NotNull().ChildRules(t =>
