@@ -24,7 +24,7 @@ public class AccessMatrixTests(LedgerApp<AccessMatrixTests> app) : IClassFixture
         "service" => app.As(Roles.Service),
         "nju" => app.As(Roles.Member, member: "NJU"),
         "seu" => app.As(Roles.Member, member: "SEU"),
-        "xzmu" => app.As(Roles.Member, member: "XZMU"),
+        "xzmu" or "xzmu-outsider" => app.As(Roles.Member, member: "XZMU"),
         "auditor" => app.As(Roles.Auditor),
         "other-auditor" => app.As(Roles.Auditor, department: "OTHEREDU"),
         _ => throw new ArgumentException(caller),
@@ -48,6 +48,16 @@ public class AccessMatrixTests(LedgerApp<AccessMatrixTests> app) : IClassFixture
                 .EnsureSuccessStatusCode();
         }
         await Loan("SEEN", ship: true);
+        // A joint purchase NJU and SEU take part in, a cost share of NJU's, a payment of SEU's, and January closed.
+        (await Finance.Post($"{A}/joint-purchases", new { purchaseId = "JP", resource = "r", vendor = "V", licenceFrom = "2026-01-01", licenceTo = "2026-12-31", listPrice = 10m, split = new { method = "equal" } }))
+            .EnsureSuccessStatusCode();
+        foreach (var m in new[] { "NJU", "SEU" })
+            (await Finance.Post($"{A}/joint-purchases/JP/participants", new { member = m })).EnsureSuccessStatusCode();
+        (await Finance.Post($"{A}/cost-shares", new { costShareId = "CS", purpose = "p", amount = 10m, split = new { method = "equal" }, participants = new[] { new { member = "NJU" } }, payeeVendor = "SF" }))
+            .EnsureSuccessStatusCode();
+        (await Finance.Post($"{A}/payments", new { paymentId = "PAY-SEU", member = "SEU", direction = "member-to-centre", amount = 1m, paidOn = "2026-10-01", bankReference = "B" }))
+            .EnsureSuccessStatusCode();
+        (await Finance.Post($"{A}/periods/2026-01/close", new { })).EnsureSuccessStatusCode();
     }
 
     private async Task Loan(string id, bool ship)
@@ -128,6 +138,28 @@ public class AccessMatrixTests(LedgerApp<AccessMatrixTests> app) : IClassFixture
                 No("operator", Scope), No("finance", Scope), No("nju", Scope), No("auditor", Scope), No("other-auditor", Scope)),
             Row("balance in another alliance", get, _ => $"{Other}/members/NJU/balance", _ => null,
                 No("finance", Scope), No("nju", Scope), No("auditor", Scope)),
+            Row("record a member's FTE", post, _ => $"{A}/members/NJU/fte", c => new { fte = 60_000 + c.Length, effectiveFrom = $"2026-0{c.Length % 9 + 1}-01" },
+                Ok("operator"), No("finance"), No("service"), No("nju"), No("seu"), No("auditor")),
+            Row("propose a joint purchase", post, _ => $"{A}/joint-purchases", c => new { purchaseId = $"JP-{c}", resource = "r", vendor = "V", licenceFrom = "2026-01-01", licenceTo = "2026-12-31", listPrice = 1m, split = new { method = "equal" } },
+                No("operator"), Created("finance"), No("service"), No("nju"), No("seu"), No("auditor")),
+            Row("join a joint purchase (the one proposed above)", post, _ => $"{A}/joint-purchases/JP-finance/participants", _ => new { member = "XZMU" },
+                No("operator"), No("service"), No("nju"), No("seu"), No("auditor"), Ok("finance")),
+            Row("read a joint purchase", get, _ => $"{A}/joint-purchases/JP", _ => null,
+                No("operator"), Ok("finance"), No("service"), Ok("nju"), Ok("seu"), Ok("auditor"), Missing("xzmu-outsider", "purchase_must_exist")),
+            Row("read a cost share", get, _ => $"{A}/cost-shares/CS", _ => null,
+                No("operator"), Ok("finance"), No("service"), Ok("nju"), Missing("seu", "cost_share_must_exist"), Ok("auditor")),
+            Row("record a payment", post, _ => $"{A}/payments", c => new { paymentId = $"PAY-{c}", member = "NJU", direction = "member-to-centre", amount = 1m, paidOn = "2026-10-01", bankReference = "B" },
+                No("operator"), Created("finance"), No("service"), No("nju"), No("seu"), No("auditor")),
+            Row("read a payment", get, _ => $"{A}/payments/PAY-SEU", _ => null,
+                No("operator"), Ok("finance"), No("service"), Missing("nju", "payment_must_exist"), Ok("seu"), Ok("auditor")),
+            Row("list periods", get, _ => $"{A}/periods", _ => null,
+                No("operator"), Ok("finance"), No("service"), Ok("nju"), Ok("auditor")),
+            Row("close a period", post, _ => $"{A}/periods/2026-02/close", _ => new { },
+                No("operator"), No("service"), No("nju"), No("auditor"), Ok("finance")),
+            Row("a closed period's settlement", get, _ => $"{A}/periods/2026-01/settlement", _ => null,
+                No("operator"), Ok("finance"), No("service"), No("nju"), No("seu"), Ok("auditor")),
+            Row("NJU's statement of a closed period", get, _ => $"{A}/periods/2026-01/statements/NJU", _ => null,
+                No("operator"), Ok("finance"), No("service"), Ok("nju"), No("seu", MemberScope), Ok("auditor")),
             Row("record in another alliance", post, _ => $"{Other}/loans", _ => new { loanId = "X", borrower = "NJU", lender = "SEU", title = "t" },
                 No("finance", Scope), No("service", Scope), No("nju", Scope)),
         }.SelectMany(r => r);
