@@ -5,9 +5,13 @@ using Ledger.Domain.Alliances;
 using Ledger.Domain.Charges;
 using Ledger.Domain.Deliveries;
 using Ledger.Domain.Loans;
+using Ledger.Domain.Payments;
+using Ledger.Domain.Purchases;
+using Ledger.Domain.Sharing;
 using Ledger.Projections.Alliances;
 using Ledger.Projections.Deliveries;
 using Ledger.Projections.Loans;
+using Ledger.Projections.Sharing;
 
 namespace Ledger.Api.Demo;
 
@@ -57,8 +61,55 @@ public sealed class DemoAlliance(CommandRunner runner, ILogger<DemoAlliance> log
         await Delivery("DEMO-D2", new FulfilDelivery(12, null, T("2026-11-04T10:00:00")), ct);
         await Delivery("DEMO-D2", new RefundDeliveryCharge("DEMO-R1", 1_00, "two pages illegible", T("2026-11-05T10:00:00")), ct);
 
+        await JointPurchase(ct);
+
+        // Every month from January to October closed: October's statements carry the licence, loans and deliveries.
+        for (var month = 1; month <= 10; month++)
+            await Settlement.PeriodEndpoints.Close(runner, Loader, Code, $"2026-{month:D2}", null, T("2026-11-02T09:00:00"), ct);
+
         log.LogInformation("demo alliance {Alliance} loaded", Code);
     }
+
+    /// <summary>
+    /// A database licence shared by all five members: 20 % equally, 80 % by COUNTER unique item requests, with a
+    /// third covered by the JALIS-IV database sub-project, the vendor paid and two members' shares paid in.
+    /// </summary>
+    private async Task JointPurchase(CancellationToken ct)
+    {
+        const string id = "DEMO-LIC-2026";
+        string[] members = ["NJU", "SEU", "NUAA", "SUDA", "XZMU"];
+        long[] usage = [4_210, 2_980, 1_150, 2_320, 640];
+        await Purchase(id, new ProposePurchase(id, "Chinese academic journals, 2026", "CNKI", new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 31),
+            420_000_00, new SplitRule(SplitMethod.Mixed, 2000, SplitMethod.Usage), CounterReports.UniqueItemRequests, T("2026-10-01T09:00:00")), ct);
+        for (var i = 0; i < members.Length; i++)
+        {
+            await Purchase(id, new JoinPurchase(members[i], T("2026-10-02T09:00:00")), ct);
+            var report = CounterReports.Read(System.Text.Encoding.UTF8.GetBytes(DemoCounterReport(members[i], usage[i])), CounterReports.UniqueItemRequests);
+            await Purchase(id, new RecordPurchaseUsage(members[i], report, T("2026-10-05T09:00:00")), ct);
+        }
+        await Purchase(id, new InvoicePurchase("CNKI-2026-0117", 400_000_00, new DateOnly(2026, 10, 8), T("2026-10-08T09:00:00")), ct);
+        await Purchase(id, new AllocatePurchase(T("2026-10-09T09:00:00")), ct);
+        await Purchase(id, new CoverPurchase("JALIS-IV-DB", 120_000_00, T("2026-10-10T09:00:00")), ct);
+        await Purchase(id, new PayVendor("DEMO-VP-1", 400_000_00, new DateOnly(2026, 10, 20), "ICBC-20261020-0117", T("2026-10-20T15:00:00")), ct);
+        await Payment(new RecordPayment("DEMO-PAY-1", "NJU", PaymentDirection.MemberToCentre, 100_000_00, new DateOnly(2026, 10, 25), "BOC-20261025-NJU", T("2026-10-25T10:00:00")), ct);
+        await Payment(new RecordPayment("DEMO-PAY-2", "SEU", PaymentDirection.MemberToCentre, 50_000_00, new DateOnly(2026, 10, 28), "BOC-20261028-SEU", T("2026-10-28T10:00:00")), ct);
+    }
+
+    /// <summary>A small COUNTER R5 TR_J1 report for one member: its unique item requests in September 2026.</summary>
+    public static string DemoCounterReport(string member, long uniqueRequests) => System.Text.Json.JsonSerializer.Serialize(new
+    {
+        Report_Header = new { Report_ID = "TR_J1", Release = "5", Institution_Name = $"{member} Library", Report_Filters = new[] { new { Name = "Begin_Date", Value = "2026-09-01" }, new { Name = "End_Date", Value = "2026-09-30" } } },
+        Report_Items = new[]
+        {
+            new { Title = "Chinese Journal of Library Science", Performance = new[] { new { Period = new { Begin_Date = "2026-09-01", End_Date = "2026-09-30" }, Instance = new[] { new { Metric_Type = CounterReports.UniqueItemRequests, Count = uniqueRequests } } } } },
+        },
+    });
+
+    private Task Purchase(string id, IPurchaseCommand c, CancellationToken ct) =>
+        runner.Run<PurchaseView, Domain.Purchases.JointPurchase>(Loader, Code, StreamKeys.Purchase(id), null, (s, a) => PurchaseDecider.Decide(id, c, s, a!), ct);
+
+    private Task Payment(RecordPayment c, CancellationToken ct) =>
+        runner.Run<PaymentView, Domain.Payments.Payment>(Loader, Code, StreamKeys.Payment(c.PaymentId), null, (s, a) => PaymentDecider.Decide(c, s, a!), ct);
 
     private Task Alliance(IAllianceCommand c, CancellationToken ct) =>
         runner.Run<AllianceView, Alliance>(Loader, Code, StreamKeys.Alliance, null, (s, _) => AllianceDecider.Decide(c, s), ct);
@@ -110,6 +161,11 @@ public sealed class DemoAlliance(CommandRunner runner, ILogger<DemoAlliance> log
             The finance officer and the auditor see the whole alliance (its total is always 0):
               curl -s {{a}}/balances -H "Authorization: Bearer $FINANCE"
               curl -s '{{a}}/usage?from=2026-10&to=2026-12' -H "Authorization: Bearer $AUDITOR"
+
+            The joint licence (20 % equally, 80 % by COUNTER usage), October's settlement and SEU's statement as a workbook:
+              curl -s {{a}}/joint-purchases/DEMO-LIC-2026 -H "Authorization: Bearer $FINANCE"
+              curl -s {{a}}/periods/2026-10/settlement -H "Authorization: Bearer $AUDITOR"
+              curl -s -o SEU-2026-10.xlsx '{{a}}/periods/2026-10/statements/SEU?format=xlsx' -H "Authorization: Bearer $SEU"
 
             More tokens: dotnet src/Ledger.Api/bin/Release/net10.0/Ledger.Api.dll token --role member --alliance {{Code}} --member NJU
             Stop with Ctrl+C; infra/services.sh down stops PostgreSQL and RabbitMQ.

@@ -77,11 +77,7 @@ public static class PeriodEndpoints
 
         periods.MapPost("/{period}/close", async (string alliance, string period, CloseRequest? body, HttpContext http, CommandRunner runner, IDocumentStore store) =>
             {
-                var now = http.Now();
-                await runner.Run<SettlementView, SettlementState>(http.Caller().Recorder(), alliance, StreamKeys.Settlement,
-                    Http.ExpectedVersion(http.Request), SettlementLock.Exclusive,
-                    async (session, state, a) => await Close(session, period, state, CommandRunner.AllianceOrNotFound(a, alliance), now, http.RequestAborted),
-                    http.RequestAborted);
+                await Close(runner, http.Caller().Recorder(), alliance, period, Http.ExpectedVersion(http.Request), http.Now(), http.RequestAborted);
                 return Results.Ok(await Settlement(store, alliance, period, http.RequestAborted));
             })
             .RequireAuthorization(Policies.ManageFinance).WithName("ClosePeriod");
@@ -106,6 +102,12 @@ public static class PeriodEndpoints
             })
             .RequireAuthorization(Policies.ReadMemberLedger).WithName("GetPeriodStatement");
     }
+
+    /// <summary>Closes a period through the command path, holding the alliance's settlement lock alone.</summary>
+    public static Task Close(CommandRunner runner, Recorder recorder, string alliance, string period, long? expectedVersion, DateTimeOffset now,
+        CancellationToken ct) =>
+        runner.Run<SettlementView, SettlementState>(recorder, alliance, StreamKeys.Settlement, expectedVersion, SettlementLock.Exclusive,
+            (session, state, a) => Close(session, period, state, CommandRunner.AllianceOrNotFound(a, alliance), now, ct), ct);
 
     /// <summary>Under the exclusive lock: the period's postings up to the current high-water mark, netted.</summary>
     private static async Task<IReadOnlyList<object>> Close(IDocumentSession session, string key, SettlementState? state, Alliance alliance,
