@@ -40,13 +40,12 @@ public static class Exports
 
     /// <summary>
     /// CsvHelper writes synchronously, and the server refuses synchronous writes to a response; so rows are written to a
-    /// buffer a thousand at a time and each buffer is sent asynchronously. Fields a spreadsheet would run as a formula
-    /// (starting with =, +, -, @) are escaped.
+    /// buffer a thousand at a time and each buffer is sent asynchronously.
     /// </summary>
     private static async Task Csv(Stream stream, ExportTable table, CancellationToken ct)
     {
         using var buffer = new MemoryStream();
-        var options = new CsvWriterOptions { Injection = CsvInjection.Escape, WriteByteOrderMark = true, FormatProvider = CultureInfo.InvariantCulture };
+        var options = new CsvWriterOptions { Injection = CsvInjection.None, WriteByteOrderMark = true, FormatProvider = CultureInfo.InvariantCulture };
         using (var csv = CsvWriter.Create(buffer, options, true))
         {
             foreach (var h in table.Headers) csv.WriteField(h);
@@ -54,7 +53,7 @@ public static class Exports
             var n = 0;
             foreach (var row in table.Rows)
             {
-                foreach (var cell in row) csv.WriteField(Text(cell));
+                foreach (var cell in row) csv.WriteField(CsvText(cell));
                 csv.EndRecord();
                 if (++n % 1000 != 0) continue;
                 csv.Flush();
@@ -63,6 +62,13 @@ public static class Exports
             csv.Flush();
         }
         await Send(buffer, stream, ct);
+    }
+
+    /// <summary>Numbers as they are (a negative amount is no formula); text that a spreadsheet would run is prefixed with '.</summary>
+    private static string CsvText(object? value)
+    {
+        var text = Text(value);
+        return value is string && text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + text : text;
     }
 
     private static async Task Send(MemoryStream buffer, Stream to, CancellationToken ct)

@@ -185,6 +185,10 @@ public class ConsortiumScenarioTests(LedgerApp<ConsortiumScenarioTests> app) : I
         var csvLines = statementCsv.TrimStart('\uFEFF').Split('\n', StringSplitOptions.RemoveEmptyEntries);
         csvLines[0].ShouldStartWith("business_date,amount,account");
         csvLines.Length.ShouldBe(1 + 1 + lines.Count + 3);
+        var csvAmounts = csvLines[2..^3].Select(l => decimal.Parse(l.Split(',')[1], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        csvAmounts.ShouldContain(a => a < 0); // negative amounts stay numbers (no formula escaping on numbers)
+        (decimal.Parse(csvLines[1].Split(',')[1], System.Globalization.CultureInfo.InvariantCulture) + csvAmounts.Sum())
+            .ShouldBe(decimal.Parse(csvLines[^3].Split(',')[1], System.Globalization.CultureInfo.InvariantCulture));
         var xlsx = await m05.GetAsync($"{A}/periods/2026-10/statements/M05?format=xlsx");
         xlsx.Content.Headers.ContentType!.MediaType.ShouldBe("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
         using (var zip = new ZipArchive(new MemoryStream(await xlsx.Content.ReadAsByteArrayAsync())))
