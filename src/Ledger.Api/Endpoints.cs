@@ -1,4 +1,5 @@
 using Ledger.Api.Alliances;
+using Ledger.Api.Audit;
 using Ledger.Api.Deliveries;
 using Ledger.Api.Ledger;
 using Ledger.Api.Loans;
@@ -14,6 +15,7 @@ public static class Endpoints
     public static void Map(RouteGroupBuilder api)
     {
         FoundAllianceEndpoint.Map(api);
+        AuditEndpoints.Map(api);
         var alliance = api.MapGroup("/alliances/{alliance}");
         GetAllianceEndpoint.Map(alliance);
         AdmitMemberEndpoint.Map(alliance);
@@ -30,5 +32,6 @@ public static class Endpoints
         CostShareEndpoints.Map(alliance);
         PaymentEndpoints.Map(alliance);
         PeriodEndpoints.Map(alliance);
+        AuditEndpoints.MapAlliance(alliance);
     }
 }

@@ -1,10 +1,12 @@
 using FluentValidation;
 using JasperFx.Events.Daemon;
 using Ledger.Api;
+using Ledger.Api.Audit;
 using Ledger.Api.Demo;
 using Ledger.Api.Infrastructure;
 using Ledger.Api.Security;
 using Ledger.Projections;
+using Ledger.Projections.Audit;
 using Marten;
 using Microsoft.AspNetCore.Http.Json;
 
@@ -26,14 +28,16 @@ if (verb == "token")
     }
 }
 
-builder.Services.AddMarten(opts => LedgerStore.Configure(opts,
-        builder.Configuration.GetConnectionString("Ledger") ?? throw new InvalidOperationException("ConnectionStrings:Ledger is not set"),
-        builder.Configuration["Ledger:Schema"] ?? "ledger"))
+string ConnectionString() => builder.Configuration.GetConnectionString("Ledger") ?? throw new InvalidOperationException("ConnectionStrings:Ledger is not set");
+string Schema() => builder.Configuration["Ledger:Schema"] ?? "ledger";
+builder.Services.AddMarten(opts => LedgerStore.Configure(opts, ConnectionString(), Schema()))
     .UseLightweightSessions()
     .ApplyAllDatabaseChangesOnStartup()
     .AddAsyncDaemon(verb == "serve" ? DaemonMode.Solo : DaemonMode.Disabled);
 
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(_ => new AuditChainWriter(Npgsql.NpgsqlDataSource.Create(ConnectionString()), Schema()));
+if (verb == "serve") builder.Services.AddHostedService<AuditChainService>();
 builder.Services.AddSingleton<CommandRunner>();
 builder.Services.AddTransient<DemoAlliance>();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>();
@@ -58,10 +62,23 @@ switch (verb)
         await app.Services.GetRequiredService<DemoAlliance>().Load(CancellationToken.None);
         await app.StopAsync();
         return 0;
+    case "verify":
+        {
+            // Chain what is committed, then recompute the whole chain from the stored events.
+            await app.StartAsync();
+            var chain = app.Services.GetRequiredService<AuditChainWriter>();
+            var head = await chain.CatchUp(CancellationToken.None);
+            var result = await chain.Verify(CancellationToken.None);
+            await app.StopAsync();
+            Console.WriteLine(result.Intact
+                ? $"audit chain intact: {result.Events} events up to sequence {result.CheckedUpTo}, head {head.Hash}"
+                : $"audit chain broken at sequence {result.FirstMismatchSequence}: {result.Problem}");
+            return result.Intact ? 0 : 1;
+        }
     case "serve":
         break;
     default:
-        Console.Error.WriteLine($"unknown verb '{verb}': use serve, apply-schema, load-demo or token");
+        Console.Error.WriteLine($"unknown verb '{verb}': use serve, apply-schema, load-demo, verify or token");
         return 2;
 }
 

@@ -50,6 +50,7 @@ public static class LedgerStore
             .Duplicate(x => x.BusinessDate)
             .Duplicate(x => x.AmountFen)
             .Duplicate(x => x.Sequence);
+        opts.Storage.ExtendedSchemaObjects.Add(Audit.AuditChain.Schema(schema));
         opts.Schema.For<UsageMonth>()
             .Duplicate(x => x.Member)
             .Duplicate(x => x.Month);

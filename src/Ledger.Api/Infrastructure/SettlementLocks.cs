@@ -10,13 +10,15 @@ public enum SettlementLock { Shared, Exclusive }
 /// never wait for each other); closing a period holds it exclusively, so while a close reads the highest event
 /// sequence no command of the alliance is between taking its sequence numbers and committing. That makes the
 /// close's high-water mark exact: every posting at or below it is committed, every later one lands above it.
+/// The same statement takes the transaction's id at once (pg_current_xact_id), before Marten hands out sequence
+/// numbers; the audit chain relies on that to know when every sequence below a mark is settled.
 /// </summary>
 public static class SettlementLocks
 {
     public static async Task Take(IDocumentSession session, string alliance, SettlementLock mode, CancellationToken ct)
     {
         var function = mode == SettlementLock.Exclusive ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared";
-        await using var command = new NpgsqlCommand($"select {function}(hashtextextended(@key, 0))", (NpgsqlConnection)session.Connection!);
+        await using var command = new NpgsqlCommand($"select {function}(hashtextextended(@key, 0)), pg_current_xact_id()", (NpgsqlConnection)session.Connection!);
         command.Parameters.AddWithValue("key", $"alliance-ledger/settlement/{alliance}");
         await command.ExecuteNonQueryAsync(ct);
     }

@@ -28,6 +28,7 @@ public static class Policies
     public const string ManageFinance = "manage-finance";
     public const string ReadFinance = "read-finance";
     public const string ReadSettlement = "read-settlement";
+    public const string ReadAudit = "read-audit";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesOf = new Dictionary<string, string[]>
     {
@@ -43,6 +44,7 @@ public static class Policies
         [ManageFinance] = [Roles.FinanceOfficer],
         [ReadFinance] = [Roles.FinanceOfficer, Roles.Member, Roles.Auditor],
         [ReadSettlement] = [Roles.FinanceOfficer, Roles.Auditor],
+        [ReadAudit] = [Roles.Auditor, Roles.FinanceOfficer, Roles.Operator],
     };
 
     public static void Add(AuthorizationOptions options)

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Ledger.Api.Infrastructure;
+using Ledger.Api.Security;
+using Ledger.Projections;
+using Ledger.Projections.Audit;
+using Marten;
+
+namespace Ledger.Api.Audit;
+
+public sealed record ChainHeadResponse(long Sequence, string Hash);
+
+public sealed record VerificationResponse(bool Intact, long CheckedUpTo, long Events, long? FirstMismatchSequence, string? Problem);
+
+public sealed record EventResponse(
+    long Sequence, Guid EventId, string Alliance, string Stream, long StreamVersion, string EventType, DateTimeOffset RecordedAt,
+    string? RecordedBy, string? RecordedByRole, JsonElement Data, ChainHeadResponse? Chain);
+
+/// <summary>The auditor's proof: the chain's head, a full verification, and any event by sequence or id with its link.</summary>
+public static class AuditEndpoints
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        var audit = api.MapGroup("/audit").WithTags("Audit");
+
+        audit.MapGet("/digest", async (AuditChainWriter chain, HttpContext http) =>
+            {
+                var head = await chain.Head(http.RequestAborted);
+                return Results.Ok(new ChainHeadResponse(head.Sequence, head.Hash));
+            })
+            .RequireAuthorization(Policies.ReadAudit).WithName("GetAuditDigest");
+
+        audit.MapGet("/verification", async (AuditChainWriter chain, HttpContext http) =>
+            {
+                var v = await chain.Verify(http.RequestAborted);
+                return Results.Ok(new VerificationResponse(v.Intact, v.CheckedUpTo, v.Events, v.FirstMismatchSequence, v.Problem));
+            })
+            .RequireAuthorization(Policies.ReadAudit).WithName("VerifyAuditChain");
+    }
+
+    public static void MapAlliance(RouteGroupBuilder alliance)
+    {
+        alliance.MapGet("/events/{sequence:long}", (string alliance, long sequence, HttpContext http, IDocumentStore store, AuditChainWriter chain) =>
+                Event(alliance, e => e.Sequence == sequence, $"event {sequence}", http, store, chain))
+            .RequireAuthorization(Policies.ReadSettlement).WithName("GetEventBySequence").WithTags("Audit");
+
+        alliance.MapGet("/events/by-id/{eventId:guid}", (string alliance, Guid eventId, HttpContext http, IDocumentStore store, AuditChainWriter chain) =>
+                Event(alliance, e => e.Id == eventId, $"event {eventId}", http, store, chain))
+            .RequireAuthorization(Policies.ReadSettlement).WithName("GetEventById").WithTags("Audit");
+    }
+
+    private static async Task<IResult> Event(string alliance, System.Linq.Expressions.Expression<Func<JasperFx.Events.IEvent, bool>> which, string what,
+        HttpContext http, IDocumentStore store, AuditChainWriter chain)
+    {
+        await using var session = store.QuerySession(alliance);
+        await StreamReads.AllianceMustExist(session, alliance, http.RequestAborted);
+        var e = await session.Events.QueryAllRawEvents().Where(which).FirstOrDefaultAsync(http.RequestAborted)
+                ?? throw new Domain.NotFound(AuditCodes.EventMustExist, $"{what} does not exist in {alliance}");
+        var link = await chain.At(e.Sequence, http.RequestAborted);
+        var data = JsonSerializer.SerializeToElement(e.Data, e.Data.GetType(), JsonOptions);
+        return Results.Ok(new EventResponse(e.Sequence, e.Id, alliance, e.StreamKey ?? "", e.Version, e.EventTypeName, e.Timestamp, e.UserName,
+            LedgerMetadata.Role(e), data, link is { } l && l.Sequence == e.Sequence ? new ChainHeadResponse(l.Sequence, l.Hash) : null));
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+}
+
+public static class AuditCodes
+{
+    public const string EventMustExist = "event_must_exist";
+}

@@ -1,0 +1,95 @@
+using System.Net;
+using Ledger.Api.Security;
+using Ledger.Api.Tests.Infrastructure;
+using Ledger.Projections.Audit;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Ledger.Api.Tests.Audit;
+
+/// <summary>
+/// The hash chain on the real store: it covers every event, an auditor can read its head, and changing or deleting a
+/// stored event directly in PostgreSQL is found at exactly that sequence.
+/// </summary>
+public class AuditChainTests(LedgerApp<AuditChainTests> app) : IClassFixture<LedgerApp<AuditChainTests>>, IAsyncLifetime
+{
+    private const string A = TestAlliance.A;
+    private string Events => $"{LedgerApp<AuditChainTests>.Schema}.mt_events";
+    private AuditChainWriter Chain => app.Services.GetRequiredService<AuditChainWriter>();
+    private readonly HttpClient auditor = app.As(Roles.Auditor);
+
+    public async Task InitializeAsync()
+    {
+        if (!await TestAlliance.Ensure(app)) return;
+        var finance = app.As(Roles.FinanceOfficer);
+        for (var i = 0; i < 5; i++)
+        {
+            (await finance.Post($"{A}/loans", new { loanId = $"A{i}", borrower = "XZMU", lender = "NJU", title = $"Book {i}", at = "2026-10-12T08:30:00+08:00" })).EnsureSuccessStatusCode();
+            (await finance.Post($"{A}/loans/A{i}/shipped", new { at = "2026-10-13T08:30:00+08:00" })).EnsureSuccessStatusCode();
+        }
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private async Task<long> Scalar(string sql)
+    {
+        await using var connection = new NpgsqlConnection(LedgerApp<AuditChainTests>.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
+    private async Task<System.Text.Json.JsonElement> Verification() => await (await auditor.GetAsync("/api/audit/verification")).Json();
+
+    [Fact]
+    public async Task the_chain_covers_every_event_and_its_head_and_links_are_what_an_auditor_reads()
+    {
+        var head = await Chain.CatchUp(CancellationToken.None);
+        head.Sequence.ShouldBe(await Scalar($"select max(seq_id) from {Events}"));
+        var digest = await (await auditor.GetAsync("/api/audit/digest")).Json();
+        digest.GetProperty("sequence").GetInt64().ShouldBeGreaterThanOrEqualTo(head.Sequence);
+        (await Verification()).GetProperty("intact").GetBoolean().ShouldBeTrue();
+
+        var sequence = await Scalar($"select max(seq_id) from {Events} where type = 'v1.loan_shipped'");
+        var finance = app.As(Roles.FinanceOfficer);
+        var e = await (await finance.GetAsync($"{A}/events/{sequence}")).Json();
+        e.GetProperty("eventType").GetString().ShouldBe("v1.loan_shipped");
+        e.GetProperty("recordedByRole").GetString().ShouldBe(Roles.FinanceOfficer);
+        e.GetProperty("chain").GetProperty("hash").GetString().ShouldBe((await Chain.At(sequence, CancellationToken.None))!.Hash);
+        var byId = await (await finance.GetAsync($"{A}/events/by-id/{e.GetProperty("eventId").GetGuid()}")).Json();
+        byId.GetProperty("sequence").GetInt64().ShouldBe(sequence);
+        (await app.As(Roles.Member, member: "NJU").GetAsync($"{A}/events/{sequence}")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await finance.GetAsync($"{A}/events/999999999")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task changing_one_stored_event_is_named_by_verification_and_undoing_the_change_restores_the_chain()
+    {
+        await Chain.CatchUp(CancellationToken.None);
+        var target = await Scalar($"select min(seq_id) from {Events} where type = 'v1.loan_requested'");
+        await Scalar($"update {Events} set data = jsonb_set(data, '{{Title}}', '\"Altered title\"') where seq_id = {target}; select 1");
+        var broken = await Verification();
+        broken.GetProperty("intact").GetBoolean().ShouldBeFalse();
+        broken.GetProperty("firstMismatchSequence").GetInt64().ShouldBe(target);
+
+        await Scalar($"update {Events} set data = jsonb_set(data, '{{Title}}', '\"Book 0\"') where seq_id = {target}; select 1");
+        (await Verification()).GetProperty("intact").GetBoolean().ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task deleting_one_stored_event_is_named_by_verification_and_putting_it_back_restores_the_chain()
+    {
+        await Chain.CatchUp(CancellationToken.None);
+        var target = await Scalar($"select max(seq_id) from {Events} where type = 'v1.loan_shipped'");
+        var backup = $"{LedgerApp<AuditChainTests>.Schema}.deleted_event";
+        await Scalar($"drop table if exists {backup}; create table {backup} as select * from {Events} where seq_id = {target}; delete from {Events} where seq_id = {target}; select 1");
+        var broken = await Verification();
+        broken.GetProperty("intact").GetBoolean().ShouldBeFalse();
+        broken.GetProperty("firstMismatchSequence").GetInt64().ShouldBe(target);
+        broken.GetProperty("problem").GetString()!.ShouldContain("missing");
+
+        // Putting it back (the other tests of the class share the store) restores the chain.
+        await Scalar($"insert into {Events} select * from {backup}; drop table {backup}; select 1");
+        (await Verification()).GetProperty("intact").GetBoolean().ShouldBeTrue();
+    }
+}
