@@ -1,6 +1,7 @@
 using Ledger.Api.Alliances;
 using Ledger.Api.Audit;
 using Ledger.Api.Deliveries;
+using Ledger.Api.Funding;
 using Ledger.Api.Ledger;
 using Ledger.Api.Loans;
 using Ledger.Api.Settlement;
@@ -33,5 +34,6 @@ public static class Endpoints
         PaymentEndpoints.Map(alliance);
         PeriodEndpoints.Map(alliance);
         AuditEndpoints.MapAlliance(alliance);
+        FundingEndpoints.Map(alliance);
     }
 }

@@ -12,5 +12,7 @@ public static class StreamKeys
     public static string Purchase(string purchaseId) => $"purchase:{purchaseId}";
     public static string CostShare(string costShareId) => $"cost-share:{costShareId}";
     public static string Payment(string paymentId) => $"payment:{paymentId}";
+    public static string Project(string code) => $"project:{code}";
+    public static string SubProject(string code) => $"subproject:{code}";
     public const string Settlement = "settlement";
 }

@@ -1,6 +1,7 @@
 using Ledger.Domain.Alliances;
 using Ledger.Domain.CostShares;
 using Ledger.Domain.Deliveries;
+using Ledger.Domain.Funding;
 using Ledger.Domain.Loans;
 using Ledger.Domain.Payments;
 using Ledger.Domain.Purchases;
@@ -50,6 +51,18 @@ public static class LedgerEvents
         [typeof(PaymentRecorded)] = "v1.payment_recorded",
         [typeof(SettlementPeriodsChosen)] = "v1.settlement_periods_chosen",
         [typeof(PeriodClosed)] = "v1.period_closed",
+        [typeof(LoanGrantWithheld)] = "v1.loan_grant_withheld",
+        [typeof(DeliveryGrantWithheld)] = "v1.delivery_grant_withheld",
+        [typeof(ProjectApproved)] = "v1.project_approved",
+        [typeof(ProjectClosed)] = "v1.project_closed",
+        [typeof(SubProjectApproved)] = "v1.subproject_approved",
+        [typeof(FundsAllocated)] = "v1.funds_allocated",
+        [typeof(FundsReturned)] = "v1.funds_returned",
+        [typeof(FundsMovedOut)] = "v1.funds_moved_out",
+        [typeof(FundsMovedIn)] = "v1.funds_moved_in",
+        [typeof(ExpenditureRecorded)] = "v1.expenditure_recorded",
+        [typeof(ExpenditureReversed)] = "v1.expenditure_reversed",
+        [typeof(SubProjectAccepted)] = "v1.subproject_accepted",
     };
 
     /// <summary>The events that yield postings (see PostingRules).</summary>
@@ -60,5 +73,13 @@ public static class LedgerEvents
         typeof(PurchaseInvoiced), typeof(PurchaseAllocated), typeof(PurchaseCovered), typeof(PurchaseReallocated), typeof(VendorPaid),
         typeof(CostShareAllocated), typeof(CostShareReallocated), typeof(CostShareReversed),
         typeof(PaymentRecorded),
+        typeof(FundsAllocated), typeof(FundsReturned), typeof(FundsMovedOut), typeof(FundsMovedIn), typeof(ExpenditureRecorded), typeof(ExpenditureReversed),
+    ];
+
+    /// <summary>The events that move a sub-project's funds (see FundingRules).</summary>
+    public static readonly Type[] FundingEventTypes =
+    [
+        typeof(FundsAllocated), typeof(FundsReturned), typeof(FundsMovedOut), typeof(FundsMovedIn), typeof(ExpenditureRecorded), typeof(ExpenditureReversed),
+        typeof(LoanShipped), typeof(DeliveryFulfilled), typeof(LoanChargeRefunded), typeof(DeliveryChargeRefunded), typeof(PurchaseCovered),
     ];
 }

@@ -4,6 +4,7 @@ using JasperFx.Events.Projections;
 using JasperFx.MultiTenancy;
 using Ledger.Projections.Alliances;
 using Ledger.Projections.Deliveries;
+using Ledger.Projections.Funding;
 using Ledger.Projections.Ledger;
 using Ledger.Projections.Loans;
 using Ledger.Projections.Sharing;
@@ -42,6 +43,9 @@ public static class LedgerStore
         opts.Projections.Add<CostShareProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<PaymentProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<SettlementProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<ProjectProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<SubProjectProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<FundingEntryProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<PostingProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<UsageProjection>(ProjectionLifecycle.Async);
 
@@ -50,6 +54,10 @@ public static class LedgerStore
             .Duplicate(x => x.BusinessDate)
             .Duplicate(x => x.AmountFen)
             .Duplicate(x => x.Sequence);
+        opts.Schema.For<FundingEntry>()
+            .Duplicate(x => x.SubProject)
+            .Duplicate(x => x.SignedFen)
+            .Duplicate(x => x.BusinessDate);
         opts.Storage.ExtendedSchemaObjects.Add(Audit.AuditChain.Schema(schema));
         opts.Schema.For<UsageMonth>()
             .Duplicate(x => x.Member)

@@ -14,11 +14,15 @@ public static class DeliveryCommands
         var caller = http.Caller();
         var result = await runner.Run<DeliveryView, Delivery>(caller.Recorder(), alliance, StreamKeys.Delivery(deliveryId),
             Http.ExpectedVersion(http.Request),
-            (state, a) =>
+            SettlementLock.Shared, async (session, state, a) =>
             {
                 Parties.MayRecord(caller, SideOf(command), (command as RequestDelivery)?.Requester,
                     state is null ? null : (state.Requester, state.Supplier), DeliveryCodes.DeliveryMustExist, $"delivery {deliveryId}");
-                return DeliveryDecider.Decide(deliveryId, command, state, CommandRunner.AllianceOrNotFound(a, alliance));
+                var known = CommandRunner.AllianceOrNotFound(a, alliance);
+                var stated = command is FulfilDelivery fulfil && state?.Status == DeliveryStatus.Requested
+                    ? fulfil with { GrantAvailableFen = await Grants.AvailableForPolicy(session, known, fulfil.At, http.RequestAborted) }
+                    : command;
+                return DeliveryDecider.Decide(deliveryId, stated, state, known);
             },
             http.RequestAborted);
         return http.Answer(DeliveryResponse.From(result.State, result.Version), result.Version,

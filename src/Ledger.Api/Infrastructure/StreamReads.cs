@@ -27,6 +27,19 @@ public static class StreamReads
         return http.WithVersion(Results.Ok(respond(view.State, view.Version)), view.Version);
     }
 
+    /// <summary>GET of a stream's state that every caller with the policy may see (no parties to check).</summary>
+    public static async Task<IResult> GetView<TView, TState>(HttpContext http, IDocumentStore store, string alliance, string streamKey,
+        string notFoundCode, string what, Func<TState, long, object> respond)
+        where TView : StateView<TState>
+        where TState : class
+    {
+        await using var session = store.QuerySession(alliance);
+        await AllianceMustExist(session, alliance, http.RequestAborted);
+        var view = await session.LoadAsync<TView>(streamKey, http.RequestAborted);
+        if (view?.State is null) throw new NotFound(notFoundCode, $"{what} does not exist");
+        return http.WithVersion(Results.Ok(respond(view.State, view.Version)), view.Version);
+    }
+
     public static async Task<Alliance> AllianceMustExist(IQuerySession session, string alliance, CancellationToken ct) =>
         CommandRunner.AllianceOrNotFound((await session.LoadAsync<AllianceView>(StreamKeys.Alliance, ct))?.State, alliance);
 }

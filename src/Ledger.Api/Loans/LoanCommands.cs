@@ -13,11 +13,15 @@ public static class LoanCommands
     {
         var caller = http.Caller();
         var result = await runner.Run<LoanView, Loan>(caller.Recorder(), alliance, StreamKeys.Loan(loanId), Http.ExpectedVersion(http.Request),
-            (state, a) =>
+            SettlementLock.Shared, async (session, state, a) =>
             {
                 Parties.MayRecord(caller, SideOf(command), (command as RequestLoan)?.Borrower,
                     state is null ? null : (state.Borrower, state.Lender), LoanCodes.LoanMustExist, $"loan {loanId}");
-                return LoanDecider.Decide(loanId, command, state, CommandRunner.AllianceOrNotFound(a, alliance));
+                var known = CommandRunner.AllianceOrNotFound(a, alliance);
+                var stated = command is ShipLoan ship && state?.Status == LoanStatus.Requested
+                    ? ship with { GrantAvailableFen = await Grants.AvailableForPolicy(session, known, ship.At, http.RequestAborted) }
+                    : command;
+                return LoanDecider.Decide(loanId, stated, state, known);
             },
             http.RequestAborted);
         return http.Answer(LoanResponse.From(result.State, result.Version), result.Version,

@@ -59,7 +59,7 @@ public sealed class InvoiceValidator : AbstractValidator<InvoiceRequest>
     }
 }
 
-public sealed record CoverRequest(string? FundingReference, decimal? Amount, DateTimeOffset? At);
+public sealed record CoverRequest(string? FundingReference, decimal? Amount, string? BudgetLine, DateTimeOffset? At);
 
 public sealed class CoverValidator : AbstractValidator<CoverRequest>
 {
@@ -67,6 +67,7 @@ public sealed class CoverValidator : AbstractValidator<CoverRequest>
     {
         RuleFor(x => x.FundingReference).IsCode();
         RuleFor(x => x.Amount).NotNull().IsAmount().Must(a => a is null or > 0).WithMessage("must be more than 0");
+        RuleFor(x => x.BudgetLine).IsCode().When(x => x.BudgetLine is not null);
     }
 }
 
@@ -200,8 +201,18 @@ public static class PurchaseEndpoints
             })
             .RequireAuthorization(Policies.ReadFinance).WithName("GetPurchaseAllocation");
 
-        purchase.MapPost("/cover", (string alliance, string purchaseId, CoverRequest b, HttpContext http, CommandRunner runner) =>
-                Run(http, runner, alliance, purchaseId, _ => new CoverPurchase(b.FundingReference!, Fen.FromAmount(b.Amount!.Value), b.At ?? http.Now())))
+        purchase.MapPost("/cover", async (string alliance, string purchaseId, CoverRequest b, HttpContext http, CommandRunner runner) =>
+            {
+                // The grant pays: its sub-project's funds are read under its lock, and a cover beyond them is refused.
+                var result = await runner.Run<PurchaseView, JointPurchase>(http.Caller().Recorder(), alliance, StreamKeys.Purchase(purchaseId),
+                    Http.ExpectedVersion(http.Request), SettlementLock.Shared, async (session, state, a) =>
+                    {
+                        var available = await SettlementLocks.TakeGrant(session, alliance, b.FundingReference!, http.RequestAborted);
+                        return PurchaseDecider.Decide(purchaseId, new CoverPurchase(b.FundingReference!, Fen.FromAmount(b.Amount!.Value), b.At ?? http.Now(),
+                            b.BudgetLine ?? Domain.Funding.BudgetLines.ResourcePurchase, available), state, CommandRunner.AllianceOrNotFound(a, alliance));
+                    }, http.RequestAborted);
+                return http.Answer(PurchaseResponse.From(result.State, result.Version), result.Version, null);
+            })
             .Validate<CoverRequest>().RequireAuthorization(Policies.ManageFinance).WithName("CoverPurchase");
 
         purchase.MapPost("/vendor-payments", (string alliance, string purchaseId, VendorPaymentRequest b, HttpContext http, CommandRunner runner) =>

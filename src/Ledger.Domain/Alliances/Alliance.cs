@@ -49,7 +49,8 @@ public sealed record SubsidyRule(string RegionGroup, int RateBasisPoints, long C
 
 /// <summary>
 /// The fees in force from <see cref="EffectiveFrom"/> (a business date) until the next policy's date. Subsidies and
-/// supplier rewards are paid from <c>grant:{FundingReference}</c>.
+/// supplier rewards are paid from <c>grant:{FundingReference}</c> (the sub-project of that code), on its budget line
+/// <see cref="BudgetLine"/> (default "subsidy").
 /// </summary>
 public sealed record FeePolicy(
     DateOnly EffectiveFrom,
@@ -59,7 +60,8 @@ public sealed record FeePolicy(
     long RushSurchargeFen,
     long SupplierRewardFen,
     IReadOnlyList<SubsidyRule> Subsidies,
-    string? FundingReference)
+    string? FundingReference,
+    string? BudgetLine = null)
 {
     public SubsidyRule? SubsidyFor(string regionGroup) =>
         Subsidies.FirstOrDefault(s => string.Equals(s.RegionGroup, regionGroup, StringComparison.Ordinal));

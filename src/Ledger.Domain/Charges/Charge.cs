@@ -13,7 +13,8 @@ namespace Ledger.Domain.Charges;
 /// <param name="RewardFen">What the grant pays the lender on top of the fee.</param>
 /// <param name="GrantAccount">The account that pays subsidy and reward; null when both are zero.</param>
 /// <param name="PolicyEffectiveFrom">The fee policy that priced the charge (its effective date).</param>
-public sealed record Charge(long FeeFen, long SubsidyFen, long RewardFen, string? GrantAccount, DateOnly? PolicyEffectiveFrom)
+/// <param name="BudgetLine">The budget line of the grant's sub-project that subsidy and reward are spent on.</param>
+public sealed record Charge(long FeeFen, long SubsidyFen, long RewardFen, string? GrantAccount, DateOnly? PolicyEffectiveFrom, string? BudgetLine = null)
 {
     public long BorrowerPaysFen => FeeFen - SubsidyFen;
 }
@@ -39,15 +40,25 @@ public static class Pricing
     /// Prices a filled request: the fee is the policy's (<paramref name="policyFeeFen"/>) unless the supplier states
     /// one; the subsidy follows the borrower's region group; the reward is the policy's per filled request.
     /// </summary>
-    public static Charge Price(FeePolicy policy, long policyFeeFen, long? statedFeeFen, string borrowerRegionGroup, long? maximumCostFen)
+    public static Charge Price(FeePolicy policy, long policyFeeFen, long? statedFeeFen, string borrowerRegionGroup, long? maximumCostFen) =>
+        Price(policy, policyFeeFen, statedFeeFen, borrowerRegionGroup, maximumCostFen, long.MaxValue).Charge;
+
+    /// <summary>
+    /// Prices a filled request against what the grant can still pay (<paramref name="grantAvailableFen"/>): when subsidy
+    /// and reward together exceed it, neither is granted, the borrower pays the whole fee, and the second value says
+    /// how much was wanted — the grant is never overspent.
+    /// </summary>
+    public static (Charge Charge, long WithheldFen) Price(FeePolicy policy, long policyFeeFen, long? statedFeeFen, string borrowerRegionGroup,
+        long? maximumCostFen, long grantAvailableFen)
     {
         var fee = statedFeeFen ?? policyFeeFen;
         if (maximumCostFen is { } max && fee > max) throw new Rejected(ChargeCodes.ChargeMustNotExceedMaximumCost,
             $"the charge {Fen.ToAmount(fee)} exceeds the borrower's maximum cost {Fen.ToAmount(max)}");
         var subsidy = Subsidy(fee, policy.SubsidyFor(borrowerRegionGroup));
         var reward = policy.SupplierRewardFen;
+        if (subsidy + reward > grantAvailableFen) return (new Charge(fee, 0, 0, null, policy.EffectiveFrom), subsidy + reward);
         var grant = subsidy + reward > 0 ? Account.Grant(policy.FundingReference!) : null;
-        return new Charge(fee, subsidy, reward, grant, policy.EffectiveFrom);
+        return (new Charge(fee, subsidy, reward, grant, policy.EffectiveFrom, grant is null ? null : policy.BudgetLine ?? Funding.BudgetLines.Subsidy), 0);
     }
 
     /// <summary>The rate times the fee, rounded down to the fen, never above the cap or the fee.</summary>

@@ -13,7 +13,8 @@ public interface IDeliveryEvent { string DeliveryId { get; } }
 
 public sealed record RequestDelivery(string DeliveryId, string Requester, string Supplier, string Title, bool Rush,
     long? MaximumCostFen, DateTimeOffset At) : IDeliveryCommand;
-public sealed record FulfilDelivery(int Pages, long? StatedChargeFen, DateTimeOffset At) : IDeliveryCommand;
+/// <param name="GrantAvailableFen">What the policy's grant can still pay, read by the command path under the grant's lock.</param>
+public sealed record FulfilDelivery(int Pages, long? StatedChargeFen, DateTimeOffset At, long GrantAvailableFen = long.MaxValue) : IDeliveryCommand;
 public sealed record MarkDeliveryUnfilled(string Reason, DateTimeOffset At) : IDeliveryCommand;
 public sealed record CancelDelivery(string? Reason, DateTimeOffset At) : IDeliveryCommand;
 public sealed record RefundDeliveryCharge(string RefundId, long AmountFen, string Reason, DateTimeOffset At) : IDeliveryCommand;

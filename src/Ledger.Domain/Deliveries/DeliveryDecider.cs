@@ -52,8 +52,11 @@ public static class DeliveryDecider
         var policy = Parties.PolicyOn(alliance, date);
         var policyFee = policy.DeliveryBaseFeeFen + c.Pages * policy.PerPageFen + (s.Rush ? policy.RushSurchargeFen : 0);
         var requester = alliance.Members[s.Requester];
-        var charge = Pricing.Price(policy, policyFee, c.StatedChargeFen, requester.RegionGroup, s.MaximumCostFen);
-        return [new DeliveryFulfilled(s.Id, s.Requester, s.Supplier, s.RequestedAt, c.At, date, c.Pages, charge, c.StatedChargeFen is not null)];
+        var (charge, withheld) = Pricing.Price(policy, policyFee, c.StatedChargeFen, requester.RegionGroup, s.MaximumCostFen, c.GrantAvailableFen);
+        var fulfilled = new DeliveryFulfilled(s.Id, s.Requester, s.Supplier, s.RequestedAt, c.At, date, c.Pages, charge, c.StatedChargeFen is not null);
+        return withheld > 0
+            ? [fulfilled, new Funding.DeliveryGrantWithheld(s.Id, policy.FundingReference ?? "", withheld, c.GrantAvailableFen, date)]
+            : [fulfilled];
     }
 
     private static IDeliveryEvent[] Refund(RefundDeliveryCharge c, Delivery s, DateOnly date)
@@ -81,6 +84,7 @@ public static class DeliveryDecider
         {
             Refunds = [.. s.Refunds, new RecordedRefund(x.RefundId, ChargeKind.Fee, x.Refund.AmountFen, x.Reason)],
         },
+        ({ } s, Funding.DeliveryGrantWithheld) => s,
         _ => throw new InvalidOperationException($"cannot apply {e.GetType().Name}"),
     };
 }

@@ -10,6 +10,8 @@ public static class Account
     public static string Grant(string reference) => $"grant:{reference}";
     public static string Vendor(string id) => $"vendor:{id}";
     public static string Purchase(string id) => $"purchase:{id}";
+    public static string Department(string code) => $"department:{code}";
+    public static string Transfer(string moveId) => $"transfer:{moveId}";
     public const string Cash = "cash";
 
     public static bool IsMember(string account) => account.StartsWith("member:", StringComparison.Ordinal);

@@ -1,6 +1,7 @@
 using Ledger.Domain.Charges;
 using Ledger.Domain.CostShares;
 using Ledger.Domain.Deliveries;
+using Ledger.Domain.Funding;
 using Ledger.Domain.Loans;
 using Ledger.Domain.Payments;
 using Ledger.Domain.Purchases;
@@ -35,6 +36,12 @@ public static class PostingRules
         CostShareAllocated e => SharesLines(e.Shares, -1, e.PayeeAccount),
         CostShareReallocated e => [.. SharesLines(e.PreviousShares, 1, e.PayeeAccount), .. SharesLines(e.Shares, -1, e.PayeeAccount)],
         CostShareReversed e => SharesLines(e.ReversedShares, 1, e.PayeeAccount),
+        FundsAllocated e => Pair(Account.Department(e.DepartmentCode), Account.Grant(e.SubProject), e.AmountFen),
+        FundsReturned e => Pair(Account.Grant(e.SubProject), Account.Department(e.DepartmentCode), e.AmountFen),
+        FundsMovedOut e => Pair(Account.Grant(e.SubProject), Account.Transfer(e.MoveId), e.AmountFen),
+        FundsMovedIn e => Pair(Account.Transfer(e.MoveId), Account.Grant(e.SubProject), e.AmountFen),
+        ExpenditureRecorded e => Pair(Account.Grant(e.SubProject), Account.Cash, e.AmountFen),
+        ExpenditureReversed e => Pair(Account.Cash, Account.Grant(e.SubProject), e.AmountFen),
         PaymentRecorded e => e.Direction == PaymentDirection.MemberToCentre
             ? NonZero(new PostingLine(Account.Member(e.Member), e.AmountFen), new PostingLine(Account.Cash, -e.AmountFen))
             : NonZero(new PostingLine(Account.Member(e.Member), -e.AmountFen), new PostingLine(Account.Cash, e.AmountFen)),
@@ -58,6 +65,12 @@ public static class PostingRules
         CostShareReallocated e => e.BusinessDate,
         CostShareReversed e => e.BusinessDate,
         PaymentRecorded e => e.BusinessDate,
+        FundsAllocated e => e.BusinessDate,
+        FundsReturned e => e.BusinessDate,
+        FundsMovedOut e => e.BusinessDate,
+        FundsMovedIn e => e.BusinessDate,
+        ExpenditureRecorded e => e.BusinessDate,
+        ExpenditureReversed e => e.BusinessDate,
         _ => null,
     };
 
@@ -88,6 +101,10 @@ public static class PostingRules
         new PostingLine(Account.Grant(c.FundingReference), -sign * c.AmountFen),
         .. c.Split.Select(x => new PostingLine(Account.Member(x.Member), sign * x.AmountFen)),
     ]);
+
+    /// <summary>Money from one account to another: debit the first, credit the second.</summary>
+    private static PostingLine[] Pair(string from, string to, long amountFen) =>
+        NonZero(new PostingLine(from, -amountFen), new PostingLine(to, amountFen));
 
     private static PostingLine[] NonZero(params PostingLine[] lines) => lines.Where(l => l.AmountFen != 0).ToArray();
 }

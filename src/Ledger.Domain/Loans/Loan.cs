@@ -13,7 +13,8 @@ public interface ILoanEvent { string LoanId { get; } }
 
 public sealed record RequestLoan(string LoanId, string Borrower, string Lender, string Title, long? MaximumCostFen, DateTimeOffset At) : ILoanCommand;
 /// <param name="StatedChargeFen">A charge the lender states instead of the policy's loan fee.</param>
-public sealed record ShipLoan(long? StatedChargeFen, DateTimeOffset At) : ILoanCommand;
+/// <param name="GrantAvailableFen">What the policy's grant can still pay, read by the command path under the grant's lock.</param>
+public sealed record ShipLoan(long? StatedChargeFen, DateTimeOffset At, long GrantAvailableFen = long.MaxValue) : ILoanCommand;
 public sealed record ReceiveLoan(DateTimeOffset At) : ILoanCommand;
 public sealed record ReturnLoan(DateTimeOffset At) : ILoanCommand;
 public sealed record MarkLoanUnfilled(string Reason, DateTimeOffset At) : ILoanCommand;

@@ -66,8 +66,11 @@ public static class LoanDecider
         Parties.MustBeMembers(alliance, s.Borrower, s.Lender, date);
         var policy = Parties.PolicyOn(alliance, date);
         var borrower = alliance.Members[s.Borrower];
-        var charge = Pricing.Price(policy, policy.LoanFeeFen, c.StatedChargeFen, borrower.RegionGroup, s.MaximumCostFen);
-        return [new LoanShipped(s.Id, s.Borrower, s.Lender, s.RequestedAt, c.At, date, charge, c.StatedChargeFen is not null)];
+        var (charge, withheld) = Pricing.Price(policy, policy.LoanFeeFen, c.StatedChargeFen, borrower.RegionGroup, s.MaximumCostFen, c.GrantAvailableFen);
+        var shipped = new LoanShipped(s.Id, s.Borrower, s.Lender, s.RequestedAt, c.At, date, charge, c.StatedChargeFen is not null);
+        return withheld > 0
+            ? [shipped, new Funding.LoanGrantWithheld(s.Id, policy.FundingReference ?? "", withheld, c.GrantAvailableFen, date)]
+            : [shipped];
     }
 
     private static ILoanEvent[] Lose(DeclareLoanLost c, Loan s, DateOnly date)
@@ -106,6 +109,7 @@ public static class LoanDecider
         {
             Refunds = [.. s.Refunds, new RecordedRefund(x.RefundId, x.Charge, x.Refund.AmountFen, x.Reason)],
         },
+        ({ } s, Funding.LoanGrantWithheld) => s,
         _ => throw new InvalidOperationException($"cannot apply {e.GetType().Name}"),
     };
 }

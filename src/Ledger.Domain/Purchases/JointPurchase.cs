@@ -20,7 +20,9 @@ public sealed record WithdrawFromPurchase(string Member, string Reason, DateTime
 public sealed record RecordPurchaseUsage(string Member, CounterUsage Usage, DateTimeOffset At) : IPurchaseCommand;
 public sealed record InvoicePurchase(string InvoiceNumber, long AmountFen, DateOnly InvoiceDate, DateTimeOffset At) : IPurchaseCommand;
 public sealed record AllocatePurchase(DateTimeOffset At) : IPurchaseCommand;
-public sealed record CoverPurchase(string FundingReference, long AmountFen, DateTimeOffset At) : IPurchaseCommand;
+/// <param name="GrantAvailableFen">What the sub-project can still spend, read by the command path under its lock.</param>
+public sealed record CoverPurchase(string FundingReference, long AmountFen, DateTimeOffset At, string BudgetLine = Funding.BudgetLines.ResourcePurchase,
+    long GrantAvailableFen = long.MaxValue) : IPurchaseCommand;
 public sealed record PayVendor(string PaymentId, long AmountFen, DateOnly PaidOn, string BankReference, DateTimeOffset At) : IPurchaseCommand;
 
 public sealed record PurchaseProposed(
@@ -35,7 +37,7 @@ public sealed record PurchaseInvoiced(
     string PurchaseId, string Vendor, string InvoiceNumber, long AmountFen, DateOnly InvoiceDate, DateOnly BusinessDate) : IPurchaseEvent;
 
 /// <summary>A cover's split: the grant pays <see cref="AmountFen"/> instead of the members, in proportion to their shares.</summary>
-public sealed record Cover(string FundingReference, long AmountFen, IReadOnlyList<Share> Split);
+public sealed record Cover(string FundingReference, long AmountFen, IReadOnlyList<Share> Split, string? BudgetLine = null);
 
 /// <summary>The shares, with everything they were computed from: the rule, its inputs, the rule version and the date.</summary>
 public sealed record PurchaseAllocated(

@@ -91,7 +91,8 @@ public static class PurchaseDecider
         var remaining = s.Shares.Sum(x => x.AmountFen) - s.CoveredFen;
         if (c.AmountFen > remaining)
             throw new Rejected(PurchaseCodes.CoverMustNotExceedShares, $"members pay {remaining} fen after earlier covers");
-        return [new PurchaseCovered(s.Id, SplitCover(c.FundingReference, c.AmountFen, Net(s.Shares, s.Covers)), date)];
+        Funding.SubProjectDecider.Enough(c.AmountFen, c.GrantAvailableFen);
+        return [new PurchaseCovered(s.Id, SplitCover(c.FundingReference, c.AmountFen, Net(s.Shares, s.Covers)) with { BudgetLine = c.BudgetLine }, date)];
     }
 
     private static IPurchaseEvent[] Pay(PayVendor c, JointPurchase s)
@@ -120,7 +121,7 @@ public static class PurchaseDecider
         if (s.CoveredFen > total) throw new Rejected(PurchaseCodes.CoverMustNotExceedShares);
         var covers = new List<Cover>();
         foreach (var cover in s.Covers)
-            covers.Add(SplitCover(cover.FundingReference, cover.AmountFen, Net(shares, covers)));
+            covers.Add(SplitCover(cover.FundingReference, cover.AmountFen, Net(shares, covers)) with { BudgetLine = cover.BudgetLine });
         return
         [
             change,

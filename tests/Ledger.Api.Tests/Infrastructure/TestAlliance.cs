@@ -12,11 +12,12 @@ public static class TestAlliance
     {
         var client = app.As(global::Ledger.Api.Security.Roles.Operator);
         if ((await client.GetAsync(A)).StatusCode != System.Net.HttpStatusCode.NotFound) return false;
-        await Alliance(client);
+        await Alliance(client, app.As(global::Ledger.Api.Security.Roles.FinanceOfficer));
         return true;
     }
 
-    public static async Task Alliance(HttpClient client)
+    /// <summary>The alliance, its members, the JALIS-IV project whose sub-project JALIS-IV-SUB pays subsidies (100,000.00 allocated), and the fee policy.</summary>
+    public static async Task Alliance(HttpClient client, HttpClient finance)
     {
         (await client.Post("/api/alliances", new
         {
@@ -39,6 +40,18 @@ public static class TestAlliance
                 role = "member",
                 joinedOn = "2026-01-01",
             })).EnsureSuccessStatusCode();
+        (await finance.Post($"{A}/projects", new { code = "JALIS-IV", name = "JALIS phase IV", departmentCode = Department, phase = "JALIS phase IV", startsOn = "2026-01-01", endsOn = "2027-12-31" }))
+            .EnsureSuccessStatusCode();
+        (await finance.Post($"{A}/subprojects", new
+        {
+            code = "JALIS-IV-SUB",
+            projectCode = "JALIS-IV",
+            title = "Interlibrary service subsidies",
+            undertakingMember = "NJU",
+            budget = new[] { new { line = "subsidy", amount = 200_000m }, new { line = "operations", amount = 10_000m } },
+        })).EnsureSuccessStatusCode();
+        (await finance.Post($"{A}/subprojects/JALIS-IV-SUB/allocations", new { allocationId = "ALLOC-2026", fiscalYear = 2026, amount = 100_000m, allocatedOn = "2026-01-05" }))
+            .EnsureSuccessStatusCode();
         (await client.Post($"{A}/fee-policies", new
         {
             effectiveFrom = "2026-01-01",

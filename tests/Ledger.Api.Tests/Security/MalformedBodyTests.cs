@@ -17,7 +17,7 @@ public class MalformedBodyTests(LedgerApp<MalformedBodyTests> app, ITestOutputHe
 {
     private const string A = TestAlliance.A;
 
-    private enum Kind { Code, Text, Amount, Count, Bool, Date, Instant, Enum, Subsidies, Currency, TimeZone, Split, Metric, Participants }
+    private enum Kind { Code, Text, Amount, Count, Bool, Date, Instant, Enum, Subsidies, Currency, TimeZone, Split, Metric, Participants, Budget, Score }
 
     private sealed record Field(string Name, Kind Kind, bool Required, int Max = 0, long Min = 0);
 
@@ -70,7 +70,7 @@ public class MalformedBodyTests(LedgerApp<MalformedBodyTests> app, ITestOutputHe
         new($"{A}/joint-purchases/P2/allocation", false, """{"at":"2026-10-12T09:00:00+08:00"}""", At),
         new($"{A}/joint-purchases/P2/vendor-payments", false, """{"paymentId":"VP-1","amount":10,"paidOn":"2026-10-20","bankReference":"ICBC-1"}""",
             Req("paymentId", Kind.Code), Req("amount", Kind.Amount), Req("paidOn", Kind.Date), Req("bankReference", Kind.Text, 100), At),
-        new($"{A}/joint-purchases/P3/cover", false, """{"fundingReference":"JALIS-IV-DB","amount":10}""", Req("fundingReference", Kind.Code), Req("amount", Kind.Amount), At),
+        new($"{A}/joint-purchases/P3/cover", false, """{"fundingReference":"JALIS-IV-SUB","amount":10}""", Req("fundingReference", Kind.Code), Req("amount", Kind.Amount), At),
         new($"{A}/cost-shares", false, """{"costShareId":"NEWCS","purpose":"courier","amount":90,"split":{"method":"equal"},"participants":[{"member":"NJU"},{"member":"SEU"}],"payeeVendor":"SF"}""",
             Req("costShareId", Kind.Code), Req("purpose", Kind.Text, 200), Req("amount", Kind.Amount), Req("split", Kind.Split), Req("participants", Kind.Participants), Opt("payeeVendor", Kind.Code), At),
         new($"{A}/cost-shares/CS1/allocation", false, """{"at":"2026-10-12T09:00:00+08:00"}""", At),
@@ -81,6 +81,23 @@ public class MalformedBodyTests(LedgerApp<MalformedBodyTests> app, ITestOutputHe
             Req("paymentId", Kind.Code), Req("member", Kind.Code), Req("direction", Kind.Enum), Req("amount", Kind.Amount), Req("paidOn", Kind.Date), Req("bankReference", Kind.Text, 100), At),
         new($"{A}/periods/frequency", false, """{"frequency":"monthly"}""", Req("frequency", Kind.Enum), At),
         new($"{A}/periods/2026-01/close", false, "{}"),
+        new($"{A}/projects", false, """{"code":"NEWPRJ","name":"New project","departmentCode":"JSEDU","phase":"phase V","startsOn":"2026-01-01","endsOn":"2026-12-31"}""",
+            Req("code", Kind.Code), Req("name", Kind.Text, 200), Req("departmentCode", Kind.Code), Req("phase", Kind.Text, 100), Req("startsOn", Kind.Date), Req("endsOn", Kind.Date), At),
+        new($"{A}/projects/PRJ2/close", false, """{"closedOn":"2026-12-31","remarks":"done"}""", Req("closedOn", Kind.Date), Req("remarks", Kind.Text, 500), At),
+        new($"{A}/subprojects", false, """{"code":"NEWSUB","projectCode":"JALIS-IV","title":"Scanners","undertakingMember":"NJU","budget":[{"line":"equipment","amount":100}]}""",
+            Req("code", Kind.Code), Req("projectCode", Kind.Code), Req("title", Kind.Text, 200), Req("undertakingMember", Kind.Code), Req("budget", Kind.Budget), At),
+        new($"{A}/subprojects/JALIS-IV-SUB/allocations", false, """{"allocationId":"A-NEW","fiscalYear":2026,"amount":10,"allocatedOn":"2026-02-01"}""",
+            Req("allocationId", Kind.Code), Req("fiscalYear", Kind.Count, 2100), Req("amount", Kind.Amount), Req("allocatedOn", Kind.Date), At),
+        new($"{A}/subprojects/JALIS-IV-SUB/returns", false, """{"returnId":"R-NEW","amount":1,"returnedOn":"2026-02-01","reason":"unused"}""",
+            Req("returnId", Kind.Code), Req("amount", Kind.Amount), Req("returnedOn", Kind.Date), Req("reason", Kind.Text, 500), At),
+        new($"{A}/subprojects/JALIS-IV-SUB/expenditures", false, """{"expenditureId":"E-NEW","line":"operations","amount":1,"spentOn":"2026-02-01","voucher":"V-1","description":"toner"}""",
+            Req("expenditureId", Kind.Code), Req("line", Kind.Code), Req("amount", Kind.Amount), Req("spentOn", Kind.Date), Req("voucher", Kind.Text, 100), Req("description", Kind.Text, 500), At),
+        new($"{A}/subprojects/JALIS-IV-SUB/expenditures/E1/reversal", false, """{"reason":"booked twice","reversedOn":"2026-02-02"}""",
+            Req("reason", Kind.Text, 500), Req("reversedOn", Kind.Date), At),
+        new($"{A}/subprojects/SUB2/acceptance", false, """{"acceptedOn":"2026-12-01","grade":"excellent","score":95,"remarks":"fine"}""",
+            Req("acceptedOn", Kind.Date), Req("grade", Kind.Text, 50), Opt("score", Kind.Score), Req("remarks", Kind.Text, 2000), At),
+        new($"{A}/subprojects/JALIS-IV-SUB/moves", false, """{"moveId":"M-NEW","toSubProject":"SUB3","amount":1,"movedOn":"2026-02-01","reason":"rebalance"}""",
+            Req("moveId", Kind.Code), Req("toSubProject", Kind.Code), Req("amount", Kind.Amount), Req("movedOn", Kind.Date), Req("reason", Kind.Text, 500), At),
     ];
 
     public async Task InitializeAsync()
@@ -105,6 +122,10 @@ public class MalformedBodyTests(LedgerApp<MalformedBodyTests> app, ITestOutputHe
         await Ok($"{A}/joint-purchases/P3/allocation", """{"at":"2026-10-12T09:00:00+08:00"}""");
         foreach (var id in new[] { "CS1", "CS2", "CS3" })
             await Ok($"{A}/cost-shares", $$"""{"costShareId":"{{id}}","purpose":"courier","amount":90,"split":{"method":"equal"},"participants":[{"member":"NJU"},{"member":"SEU"}],"payeeVendor":"SF","at":"2026-10-02T09:00:00+08:00"}""");
+        await Ok($"{A}/projects", """{"code":"PRJ2","name":"Second","departmentCode":"JSEDU","phase":"p","startsOn":"2026-01-01","endsOn":"2026-12-31"}""");
+        await Ok($"{A}/subprojects", """{"code":"SUB2","projectCode":"JALIS-IV","title":"Second","undertakingMember":"SEU","budget":[{"line":"equipment","amount":100}]}""");
+        await Ok($"{A}/subprojects", """{"code":"SUB3","projectCode":"JALIS-IV","title":"Third","undertakingMember":"SEU","budget":[{"line":"equipment","amount":100}]}""");
+        await Ok($"{A}/subprojects/JALIS-IV-SUB/expenditures", """{"expenditureId":"E1","line":"operations","amount":1,"spentOn":"2026-02-01","voucher":"V-0","description":"d"}""");
         foreach (var id in new[] { "CS2", "CS3" })
             await Ok($"{A}/cost-shares/{id}/allocation", """{"at":"2026-10-12T09:00:00+08:00"}""");
     }
@@ -121,7 +142,8 @@ public class MalformedBodyTests(LedgerApp<MalformedBodyTests> app, ITestOutputHe
         Kind.Date => ["2026-13-45", "yesterday", 20260101, "2026-01-01T00:00:00+08:00", true],
         Kind.Instant => ["not a time", 12345, "2026-02-30T09:00:00Z", true, new JsonArray()],
         Kind.Enum => ["galactic", 0, 1, true, new JsonObject()],
-        Kind.Subsidies or Kind.Participants => ["north", 5, new JsonObject(), new JsonArray(1, 2)],
+        Kind.Score => ["12", true, new JsonObject(), new JsonArray()],
+        Kind.Subsidies or Kind.Participants or Kind.Budget => ["north", 5, new JsonObject(), new JsonArray(1, 2)],
         Kind.Split => ["equal", 5, new JsonArray(), true],
         Kind.Metric => [5, true, new JsonArray()],
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
@@ -137,6 +159,10 @@ public class MalformedBodyTests(LedgerApp<MalformedBodyTests> app, ITestOutputHe
         Kind.Currency => ["cny", "CNYY", "C1Y", ""],
         Kind.TimeZone => ["Mars/Base", "", "UTC+8 please"],
         Kind.Metric => ["Views", "", "unique_item_requests"],
+        Kind.Score => [-1, 100.01m, 1000],
+        Kind.Budget => [
+            new JsonArray(), JsonNode.Parse("""[{"line":"bad line","amount":1}]"""), JsonNode.Parse("""[{"line":"x","amount":-1}]"""), JsonNode.Parse("""[null]"""),
+            JsonNode.Parse("""[{"line":"x","amount":1},{"line":"x","amount":2}]"""), JsonNode.Parse("""[{"line":"x"}]"""), JsonNode.Parse("""[{"line":"x","amount":1,"extra":1}]""")],
         Kind.Split => [
             JsonNode.Parse("""{"method":"galactic"}"""), JsonNode.Parse("""{}"""), JsonNode.Parse("""{"method":"mixed"}"""),
             JsonNode.Parse("""{"method":"mixed","basePercent":120,"restBy":"fte"}"""), JsonNode.Parse("""{"method":"mixed","basePercent":20,"restBy":"equal"}"""),

@@ -35,7 +35,6 @@ public class CloseConcurrencyTests(LedgerApp<CloseConcurrencyTests> app) : IClas
             s.GetProperty("accounts").EnumerateArray().Where(a => a.GetProperty("account").GetString() == "cash").Sum(a => a.Decimal("movement"));
         var expected = -Enumerable.Range(0, payments).Sum(i => 1m + i);
         (Cash(january) + Cash(february)).ShouldBe(expected);
-        (january.GetProperty("postings").GetInt32() + february.GetProperty("postings").GetInt32()).ShouldBe(2 * payments);
 
         // Both statements of each member still verify against their digests.
         foreach (var period in new[] { "2026-01", "2026-02" })

@@ -1,0 +1,60 @@
+using Ledger.Domain.Charges;
+using Ledger.Domain.Deliveries;
+using Ledger.Domain.Loans;
+using Ledger.Domain.Purchases;
+
+namespace Ledger.Domain.Funding;
+
+public enum FundingKind { Allocated, Returned, MovedIn, MovedOut, Spent }
+
+/// <summary>
+/// One movement of a sub-project's funds, derived from an event: allocated, returned, moved, or spent on a budget line
+/// (an expenditure, its reversal as a negative amount, the subsidy and reward of a filled request, a purchase cover).
+/// </summary>
+public sealed record FundingMovement(string SubProject, string? Line, FundingKind Kind, long AmountFen, int? FiscalYear,
+    int SubsidisedRequests = 0, int SubsidisedPages = 0, long SubsidyFen = 0, long RewardFen = 0, string? PurchaseId = null);
+
+public static class FundingRules
+{
+    private const string GrantPrefix = "grant:";
+
+    public static IReadOnlyList<FundingMovement> For(object @event) => @event switch
+    {
+        FundsAllocated e => [new(e.SubProject, null, FundingKind.Allocated, e.AmountFen, e.FiscalYear)],
+        FundsReturned e => [new(e.SubProject, null, FundingKind.Returned, e.AmountFen, e.BusinessDate.Year)],
+        FundsMovedIn e => [new(e.SubProject, null, FundingKind.MovedIn, e.AmountFen, e.BusinessDate.Year)],
+        FundsMovedOut e => [new(e.SubProject, null, FundingKind.MovedOut, e.AmountFen, e.BusinessDate.Year)],
+        ExpenditureRecorded e => [new(e.SubProject, e.Line, FundingKind.Spent, e.AmountFen, e.BusinessDate.Year)],
+        ExpenditureReversed e => [new(e.SubProject, e.Line, FundingKind.Spent, -e.AmountFen, e.BusinessDate.Year)],
+        LoanShipped e => Charged(e.Charge, e.BusinessDate, 0),
+        DeliveryFulfilled e => Charged(e.Charge, e.BusinessDate, e.Pages),
+        LoanChargeRefunded e => Refunded(e.GrantAccount, e.Refund, e.BusinessDate),
+        DeliveryChargeRefunded e => Refunded(e.GrantAccount, e.Refund, e.BusinessDate),
+        PurchaseCovered e => [new(e.Cover.FundingReference, e.Cover.BudgetLine ?? BudgetLines.ResourcePurchase, FundingKind.Spent, e.Cover.AmountFen,
+            e.BusinessDate.Year, PurchaseId: e.PurchaseId)],
+        _ => [],
+    };
+
+    /// <summary>The sub-project code a grant account names, or null for another account.</summary>
+    public static string? SubProjectOf(string? grantAccount) =>
+        grantAccount is not null && grantAccount.StartsWith(GrantPrefix, StringComparison.Ordinal) ? grantAccount[GrantPrefix.Length..] : null;
+
+    private static FundingMovement[] Charged(Charge c, DateOnly date, int pages) =>
+        SubProjectOf(c.GrantAccount) is { } sub && c.SubsidyFen + c.RewardFen > 0
+            ? [new(sub, c.BudgetLine ?? BudgetLines.Subsidy, FundingKind.Spent, c.SubsidyFen + c.RewardFen, date.Year,
+                c.SubsidyFen > 0 ? 1 : 0, c.SubsidyFen > 0 ? pages : 0, c.SubsidyFen, c.RewardFen)]
+            : [];
+
+    private static FundingMovement[] Refunded(string? grantAccount, ChargeRefund r, DateOnly date) =>
+        SubProjectOf(grantAccount) is { } sub && r.GrantPartFen + r.RewardReturnedFen > 0
+            ? [new(sub, BudgetLines.Subsidy, FundingKind.Spent, -(r.GrantPartFen + r.RewardReturnedFen), date.Year,
+                SubsidyFen: -r.GrantPartFen, RewardFen: -r.RewardReturnedFen)]
+            : [];
+
+    /// <summary>What a sub-project can still spend, from its movements.</summary>
+    public static long Available(IEnumerable<FundingMovement> movements) => movements.Sum(m => m.Kind switch
+    {
+        FundingKind.Allocated or FundingKind.MovedIn => m.AmountFen,
+        _ => -m.AmountFen,
+    });
+}

@@ -1,0 +1,103 @@
+using JasperFx.Events;
+using Ledger.Domain.Funding;
+using Marten;
+using Marten.Events.Projections;
+
+namespace Ledger.Projections.Funding;
+
+public sealed class ProjectView : StateView<Project>;
+
+public sealed partial class ProjectProjection : DeciderProjection<ProjectView, Project, IProjectEvent>
+{
+    protected override Project Fold(Project? state, IProjectEvent e) => ProjectDecider.Evolve(state, e);
+}
+
+public sealed class SubProjectView : StateView<SubProject>;
+
+public sealed partial class SubProjectProjection : DeciderProjection<SubProjectView, SubProject, ISubProjectEvent>
+{
+    protected override SubProject Fold(SubProject? state, ISubProjectEvent e) => SubProjectDecider.Evolve(state, e);
+}
+
+/// <summary>One movement of a sub-project's funds with when it happened (business date) and when it was recorded.</summary>
+public sealed class FundingEntry
+{
+    public string Id { get; set; } = "";
+    public string SubProject { get; set; } = "";
+    public string? Line { get; set; }
+    public FundingKind Kind { get; set; }
+    public long AmountFen { get; set; }
+
+    /// <summary>What the entry adds to the funds still available: + for allocated and moved in, − otherwise.</summary>
+    public long SignedFen { get; set; }
+    public int? FiscalYear { get; set; }
+    public int SubsidisedRequests { get; set; }
+    public int SubsidisedPages { get; set; }
+    public long SubsidyFen { get; set; }
+    public long RewardFen { get; set; }
+    public string? PurchaseId { get; set; }
+    public DateOnly BusinessDate { get; set; }
+    public DateTimeOffset RecordedAt { get; set; }
+    public long Sequence { get; set; }
+    public Guid EventId { get; set; }
+    public string EventType { get; set; } = "";
+}
+
+/// <summary>Writes the funding movements of every event in the same transaction as the event (inline), like postings.</summary>
+public sealed partial class FundingEntryProjection : EventProjection
+{
+    public FundingEntryProjection()
+    {
+        foreach (var type in LedgerEvents.FundingEventTypes) IncludeType(type);
+    }
+
+    public override ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken cancellation)
+    {
+        var movements = FundingRules.For(e.Data);
+        var date = Domain.Ledger.PostingRules.BusinessDate(e.Data) ?? BusinessDate(e.Data);
+        for (var i = 0; i < movements.Count; i++)
+        {
+            var m = movements[i];
+            operations.Store(new FundingEntry
+            {
+                Id = $"{e.Id}:{i}",
+                SubProject = m.SubProject,
+                Line = m.Line,
+                Kind = m.Kind,
+                AmountFen = m.AmountFen,
+                SignedFen = m.Kind is FundingKind.Allocated or FundingKind.MovedIn ? m.AmountFen : -m.AmountFen,
+                FiscalYear = m.FiscalYear,
+                SubsidisedRequests = m.SubsidisedRequests,
+                SubsidisedPages = m.SubsidisedPages,
+                SubsidyFen = m.SubsidyFen,
+                RewardFen = m.RewardFen,
+                PurchaseId = m.PurchaseId,
+                BusinessDate = date ?? DateOnly.FromDateTime(e.Timestamp.UtcDateTime),
+                RecordedAt = e.Timestamp,
+                Sequence = e.Sequence,
+                EventId = e.Id,
+                EventType = e.EventTypeName,
+            });
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    private static DateOnly? BusinessDate(object data) => data switch
+    {
+        Domain.Purchases.PurchaseCovered c => c.BusinessDate,
+        _ => null,
+    };
+}
+
+public static class FundingQueries
+{
+    /// <summary>What a sub-project can still spend: one SQL sum over its funding entries.</summary>
+    public static async Task<long> AvailableFen(IQuerySession session, string subProject, CancellationToken ct)
+    {
+        var rows = await session.AdvancedSql.QueryAsync<long>(
+            "select coalesce(sum(d.signed_fen), 0)::bigint " +
+            $"from {session.DocumentStore.Options.DatabaseSchemaName}.mt_doc_fundingentry d where d.tenant_id = ? and d.sub_project = ?",
+            ct, session.TenantId, subProject);
+        return rows.Single();
+    }
+}
