@@ -17,6 +17,7 @@ public static class Endpoints
     {
         FoundAllianceEndpoint.Map(api);
         AuditEndpoints.Map(api);
+        FundingReportEndpoint.Map(api);
         var alliance = api.MapGroup("/alliances/{alliance}");
         GetAllianceEndpoint.Map(alliance);
         AdmitMemberEndpoint.Map(alliance);

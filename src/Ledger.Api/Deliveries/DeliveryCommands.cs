@@ -19,10 +19,7 @@ public static class DeliveryCommands
                 Parties.MayRecord(caller, SideOf(command), (command as RequestDelivery)?.Requester,
                     state is null ? null : (state.Requester, state.Supplier), DeliveryCodes.DeliveryMustExist, $"delivery {deliveryId}");
                 var known = CommandRunner.AllianceOrNotFound(a, alliance);
-                var stated = command is FulfilDelivery fulfil && state?.Status == DeliveryStatus.Requested
-                    ? fulfil with { GrantAvailableFen = await Grants.AvailableForPolicy(session, known, fulfil.At, http.RequestAborted) }
-                    : command;
-                return DeliveryDecider.Decide(deliveryId, stated, state, known);
+                return DeliveryDecider.Decide(deliveryId, await Grants.Funded(session, known, command, state, http.RequestAborted), state, known);
             },
             http.RequestAborted);
         return http.Answer(DeliveryResponse.From(result.State, result.Version), result.Version,

@@ -4,12 +4,14 @@ using Ledger.Domain;
 using Ledger.Domain.Alliances;
 using Ledger.Domain.Charges;
 using Ledger.Domain.Deliveries;
+using Ledger.Domain.Funding;
 using Ledger.Domain.Loans;
 using Ledger.Domain.Payments;
 using Ledger.Domain.Purchases;
 using Ledger.Domain.Sharing;
 using Ledger.Projections.Alliances;
 using Ledger.Projections.Deliveries;
+using Ledger.Projections.Funding;
 using Ledger.Projections.Loans;
 using Ledger.Projections.Sharing;
 
@@ -39,6 +41,7 @@ public sealed class DemoAlliance(CommandRunner runner, ILogger<DemoAlliance> log
         await Alliance(new AdmitMember("NUAA", "Nanjing University of Aeronautics and Astronautics Library", 30_000, "south", MemberRole.Member, joined), ct);
         await Alliance(new AdmitMember("SUDA", "Soochow University Library", 50_000, "south", MemberRole.Member, joined), ct);
         await Alliance(new AdmitMember("XZMU", "Xuzhou Medical University Library", 20_000, "north", MemberRole.Member, joined), ct);
+        await Funding(ct);
         // Northern members' requests are half subsidised (cap 100 CNY) from the JALIS phase IV subsidy sub-project.
         await Alliance(new SetFeePolicy(new FeePolicy(joined, 40_00, 2_00, 30, 10_00, 5_00,
             [new SubsidyRule("north", 5000, 100_00)], "JALIS-IV-SUB")), ct);
@@ -89,7 +92,9 @@ public sealed class DemoAlliance(CommandRunner runner, ILogger<DemoAlliance> log
         }
         await Purchase(id, new InvoicePurchase("CNKI-2026-0117", 400_000_00, new DateOnly(2026, 10, 8), T("2026-10-08T09:00:00")), ct);
         await Purchase(id, new AllocatePurchase(T("2026-10-09T09:00:00")), ct);
-        await Purchase(id, new CoverPurchase("JALIS-IV-DB", 120_000_00, T("2026-10-10T09:00:00")), ct);
+        await runner.Run<PurchaseView, Domain.Purchases.JointPurchase>(Loader, Code, StreamKeys.Purchase(id), null, SettlementLock.Shared, async (session, s, a) =>
+            PurchaseDecider.Decide(id, new CoverPurchase("JALIS-IV-DB", 120_000_00, T("2026-10-10T09:00:00"), BudgetLines.ResourcePurchase,
+                await SettlementLocks.TakeGrant(session, Code, "JALIS-IV-DB", ct)), s, a!), ct);
         await Purchase(id, new PayVendor("DEMO-VP-1", 400_000_00, new DateOnly(2026, 10, 20), "ICBC-20261020-0117", T("2026-10-20T15:00:00")), ct);
         await Payment(new RecordPayment("DEMO-PAY-1", "NJU", PaymentDirection.MemberToCentre, 100_000_00, new DateOnly(2026, 10, 25), "BOC-20261025-NJU", T("2026-10-25T10:00:00")), ct);
         await Payment(new RecordPayment("DEMO-PAY-2", "SEU", PaymentDirection.MemberToCentre, 50_000_00, new DateOnly(2026, 10, 28), "BOC-20261028-SEU", T("2026-10-28T10:00:00")), ct);
@@ -115,10 +120,52 @@ public sealed class DemoAlliance(CommandRunner runner, ILogger<DemoAlliance> log
         runner.Run<AllianceView, Alliance>(Loader, Code, StreamKeys.Alliance, null, (s, _) => AllianceDecider.Decide(c, s), ct);
 
     private Task Loan(string id, ILoanCommand c, CancellationToken ct) =>
-        runner.Run<LoanView, Loan>(Loader, Code, StreamKeys.Loan(id), null, (s, a) => LoanDecider.Decide(id, c, s, a!), ct);
+        runner.Run<LoanView, Loan>(Loader, Code, StreamKeys.Loan(id), null, SettlementLock.Shared,
+            async (session, s, a) => LoanDecider.Decide(id, await Grants.Funded(session, a!, c, s, ct), s, a!), ct);
 
     private Task Delivery(string id, IDeliveryCommand c, CancellationToken ct) =>
-        runner.Run<DeliveryView, Delivery>(Loader, Code, StreamKeys.Delivery(id), null, (s, a) => DeliveryDecider.Decide(id, c, s, a!), ct);
+        runner.Run<DeliveryView, Delivery>(Loader, Code, StreamKeys.Delivery(id), null, SettlementLock.Shared,
+            async (session, s, a) => DeliveryDecider.Decide(id, await Grants.Funded(session, a!, c, s, ct), s, a!), ct);
+
+    private Task Project(ApproveProject c, CancellationToken ct) =>
+        runner.Run<ProjectView, Project>(Loader, Code, StreamKeys.Project(c.Code), null, (s, a) => ProjectDecider.Decide(c, s, a!), ct);
+
+    private Task SubProject(string code, ISubProjectCommand c, CancellationToken ct) =>
+        runner.Run<SubProjectView, Domain.Funding.SubProject>(Loader, Code, StreamKeys.SubProject(code), null, SettlementLock.Shared, async (session, s, a) =>
+        {
+            var available = await SettlementLocks.TakeGrant(session, Code, code, ct);
+            var project = (await session.LoadAsync<ProjectView>(StreamKeys.Project("JALIS-IV"), ct))?.State;
+            return SubProjectDecider.Decide(code, c, s, project, a!, available);
+        }, ct);
+
+    /// <summary>
+    /// JALIS phase IV (2026–2027) as the department approved it: a subsidy sub-project that pays the northern members'
+    /// subsidies and the suppliers' rewards, a database sub-project that covers part of the joint licence, and an
+    /// equipment sub-project with its own expenditures (one reversed) that has passed inspection.
+    /// </summary>
+    private async Task Funding(CancellationToken ct)
+    {
+        await Project(new ApproveProject("JALIS-IV", "JALIS phase IV construction", Department, "JALIS phase IV", new DateOnly(2026, 1, 1),
+            new DateOnly(2027, 12, 31), T("2026-01-05T09:00:00")), ct);
+        await SubProject("JALIS-IV-SUB", new ApproveSubProject("JALIS-IV-SUB", "JALIS-IV", "Interlibrary loan and document delivery subsidies", "NJU",
+            [new BudgetLine(BudgetLines.Subsidy, 200_000_00), new BudgetLine(BudgetLines.Operations, 20_000_00)], T("2026-01-06T09:00:00")), ct);
+        await SubProject("JALIS-IV-DB", new ApproveSubProject("JALIS-IV-DB", "JALIS-IV", "Shared database licences", "NJU",
+            [new BudgetLine(BudgetLines.ResourcePurchase, 600_000_00)], T("2026-01-06T09:00:00")), ct);
+        await SubProject("JALIS-IV-EQ", new ApproveSubProject("JALIS-IV-EQ", "JALIS-IV", "Document delivery scanning station", "SEU",
+            [new BudgetLine(BudgetLines.Equipment, 80_000_00), new BudgetLine(BudgetLines.Labour, 20_000_00)], T("2026-01-06T09:00:00")), ct);
+        await SubProject("JALIS-IV-SUB", new AllocateFunds("JSEDU-2026-017", 2026, 50_000_00, new DateOnly(2026, 1, 10), T("2026-01-10T09:00:00")), ct);
+        await SubProject("JALIS-IV-DB", new AllocateFunds("JSEDU-2026-018", 2026, 150_000_00, new DateOnly(2026, 3, 1), T("2026-03-01T09:00:00")), ct);
+        await SubProject("JALIS-IV-EQ", new AllocateFunds("JSEDU-2026-019", 2026, 60_000_00, new DateOnly(2026, 3, 1), T("2026-03-01T09:00:00")), ct);
+        await SubProject("JALIS-IV-EQ", new RecordExpenditure("EQ-001", BudgetLines.Equipment, 35_800_00, new DateOnly(2026, 4, 12), "JX-2026-0412",
+            "Overhead book scanner", T("2026-04-12T15:00:00")), ct);
+        await SubProject("JALIS-IV-EQ", new RecordExpenditure("EQ-002", BudgetLines.Labour, 4_000_00, new DateOnly(2026, 5, 8), "JX-2026-0508",
+            "Installation (booked against the wrong voucher)", T("2026-05-08T15:00:00")), ct);
+        await SubProject("JALIS-IV-EQ", new ReverseExpenditure("EQ-002", "booked against the wrong voucher", new DateOnly(2026, 5, 9), T("2026-05-09T10:00:00")), ct);
+        await SubProject("JALIS-IV-EQ", new RecordExpenditure("EQ-003", BudgetLines.Labour, 4_000_00, new DateOnly(2026, 5, 9), "JX-2026-0509",
+            "Installation and training", T("2026-05-09T10:30:00")), ct);
+        await SubProject("JALIS-IV-EQ", new AcceptSubProject(new DateOnly(2026, 6, 30), "excellent", 93m, "Scanning station in service; turnaround halved.",
+            T("2026-06-30T16:00:00")), ct);
+    }
 
     /// <summary>One token per role for the demo alliance, as shell variables.</summary>
     public static IReadOnlyList<(string Variable, string Token)> DemoTokens(TokenIssuer issuer) =>

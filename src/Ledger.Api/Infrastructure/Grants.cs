@@ -1,4 +1,6 @@
 using Ledger.Domain.Alliances;
+using Ledger.Domain.Deliveries;
+using Ledger.Domain.Loans;
 using Marten;
 
 namespace Ledger.Api.Infrastructure;
@@ -10,6 +12,18 @@ public static class Grants
     /// The funds left to the grant of the fee policy in force at <paramref name="at"/>, under that grant's lock (held to
     /// the end of the command's transaction). A policy without a grant spends nothing from one.
     /// </summary>
+    /// <summary>A shipment states what the grant can pay; every other loan command is as it is.</summary>
+    public static async Task<ILoanCommand> Funded(IDocumentSession session, Alliance alliance, ILoanCommand command, Loan? state, CancellationToken ct) =>
+        command is ShipLoan ship && state?.Status == LoanStatus.Requested
+            ? ship with { GrantAvailableFen = await AvailableForPolicy(session, alliance, ship.At, ct) }
+            : command;
+
+    /// <summary>A fulfilment states what the grant can pay; every other delivery command is as it is.</summary>
+    public static async Task<IDeliveryCommand> Funded(IDocumentSession session, Alliance alliance, IDeliveryCommand command, Delivery? state, CancellationToken ct) =>
+        command is FulfilDelivery fulfil && state?.Status == DeliveryStatus.Requested
+            ? fulfil with { GrantAvailableFen = await AvailableForPolicy(session, alliance, fulfil.At, ct) }
+            : command;
+
     public static async Task<long> AvailableForPolicy(IDocumentSession session, Alliance alliance, DateTimeOffset at, CancellationToken ct) =>
         alliance.PolicyOn(alliance.BusinessDate(at))?.FundingReference is { } reference
             ? await SettlementLocks.TakeGrant(session, alliance.Code, reference, ct)

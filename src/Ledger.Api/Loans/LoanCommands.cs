@@ -18,10 +18,7 @@ public static class LoanCommands
                 Parties.MayRecord(caller, SideOf(command), (command as RequestLoan)?.Borrower,
                     state is null ? null : (state.Borrower, state.Lender), LoanCodes.LoanMustExist, $"loan {loanId}");
                 var known = CommandRunner.AllianceOrNotFound(a, alliance);
-                var stated = command is ShipLoan ship && state?.Status == LoanStatus.Requested
-                    ? ship with { GrantAvailableFen = await Grants.AvailableForPolicy(session, known, ship.At, http.RequestAborted) }
-                    : command;
-                return LoanDecider.Decide(loanId, stated, state, known);
+                return LoanDecider.Decide(loanId, await Grants.Funded(session, known, command, state, http.RequestAborted), state, known);
             },
             http.RequestAborted);
         return http.Answer(LoanResponse.From(result.State, result.Version), result.Version,

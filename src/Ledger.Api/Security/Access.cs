@@ -29,6 +29,7 @@ public static class Policies
     public const string ReadFinance = "read-finance";
     public const string ReadSettlement = "read-settlement";
     public const string ReadAudit = "read-audit";
+    public const string ReadFunding = "read-funding";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesOf = new Dictionary<string, string[]>
     {
@@ -45,6 +46,7 @@ public static class Policies
         [ReadFinance] = [Roles.FinanceOfficer, Roles.Member, Roles.Auditor],
         [ReadSettlement] = [Roles.FinanceOfficer, Roles.Auditor],
         [ReadAudit] = [Roles.Auditor, Roles.FinanceOfficer, Roles.Operator],
+        [ReadFunding] = [Roles.Auditor],
     };
 
     public static void Add(AuthorizationOptions options)
@@ -64,6 +66,7 @@ public static class AccessCodes
     public const string AllianceOutOfScope = "alliance_out_of_scope";
     public const string MemberOutOfScope = "member_out_of_scope";
     public const string PartyNotPermitted = "party_not_permitted";
+    public const string DepartmentOutOfScope = "department_out_of_scope";
 }
 
 /// <summary>A 403 decided inside an endpoint (the body or the stream named something outside the caller's scope).</summary>
@@ -109,6 +112,11 @@ public sealed class RoleAndScopeHandler(AuthSettings settings, AllianceDirectory
         {
             // The same answer whether or not the alliance exists.
             Fail(context, AccessCodes.AllianceOutOfScope, $"alliance {alliance} is outside this token's scope");
+            return;
+        }
+        if (http?.GetRouteValue("department") is string department && !(caller.Is(Roles.Auditor) && caller.Department == department))
+        {
+            Fail(context, AccessCodes.DepartmentOutOfScope, $"department {department} is outside this token's scope");
             return;
         }
         if (caller.Is(Roles.Member) && http?.GetRouteValue("member") is string member && member != caller.Member)

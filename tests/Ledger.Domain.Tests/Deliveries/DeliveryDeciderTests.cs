@@ -24,7 +24,7 @@ public class DeliveryDeciderTests
         When(Request);
         var e = When(new FulfilDelivery(12, null, Later(4))).ShouldHaveSingleItem().ShouldBeOfType<DeliveryFulfilled>();
         // 2.00 + 12 × 0.30 + 10.00 = 15.60; XZMU (north) is subsidised 50 %: 7.80.
-        e.Charge.ShouldBe(new Charge(15_60, 7_80, 5_00, "grant:JALIS-IV-SUB", TestAlliance.Joined));
+        e.Charge.ShouldBe(new Charge(15_60, 7_80, 5_00, "grant:JALIS-IV-SUB", TestAlliance.Joined, "subsidy"));
         e.Pages.ShouldBe(12);
     }
 

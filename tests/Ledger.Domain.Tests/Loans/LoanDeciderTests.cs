@@ -44,14 +44,14 @@ public class ShipLoanTests
     public void shipping_prices_the_policy_fee_with_the_borrowers_subsidy_and_the_reward()
     {
         var e = New().Given(Request).When(new ShipLoan(null, Later(30))).ShouldHaveSingleItem().ShouldBeOfType<LoanShipped>();
-        e.Charge.ShouldBe(new Charge(40_00, 20_00, 5_00, "grant:JALIS-IV-SUB", TestAlliance.Joined));
+        e.Charge.ShouldBe(new Charge(40_00, 20_00, 5_00, "grant:JALIS-IV-SUB", TestAlliance.Joined, "subsidy"));
         e.ChargeStated.ShouldBeFalse();
     }
 
     [Fact]
     public void a_charge_the_lender_states_replaces_the_policy_fee() =>
         New().Given(Request).When(new ShipLoan(55_55, Later(1))).ShouldHaveSingleItem().ShouldBeOfType<LoanShipped>()
-            .Charge.ShouldBe(new Charge(55_55, 27_77, 5_00, "grant:JALIS-IV-SUB", TestAlliance.Joined));
+            .Charge.ShouldBe(new Charge(55_55, 27_77, 5_00, "grant:JALIS-IV-SUB", TestAlliance.Joined, "subsidy"));
 
     [Fact]
     public void a_charge_above_the_borrowers_maximum_cost_is_rejected() =>
@@ -208,5 +208,25 @@ public class RefundLoanChargeTests
             .ShouldHaveSingleItem().ShouldBeOfType<LoanChargeRefunded>();
         e.Refund.ShouldBe(new ChargeRefund(100_00, 100_00, 0, 0));
         e.GrantAccount.ShouldBeNull();
+    }
+}
+
+public class GrantWithheldTests
+{
+    [Fact]
+    public void a_grant_without_funds_for_subsidy_and_reward_grants_neither_and_says_so()
+    {
+        var alliance = TestAlliance.Build();
+        var requested = LoanDecider.Evolve(null, LoanDecider.Decide("L", new RequestLoan("L", "XZMU", "NJU", "t", null, TestAlliance.At("2026-10-01T09:00:00")), null, alliance).Single());
+        var events = LoanDecider.Decide("L", new ShipLoan(null, TestAlliance.At("2026-10-02T09:00:00"), GrantAvailableFen: 24_99), requested, alliance);
+        var shipped = events.OfType<LoanShipped>().Single();
+        shipped.Charge.ShouldBe(new Charge(40_00, 0, 0, null, TestAlliance.Joined));
+        var withheld = events.OfType<global::Ledger.Domain.Funding.LoanGrantWithheld>().Single();
+        withheld.WantedFen.ShouldBe(25_00);
+        withheld.AvailableFen.ShouldBe(24_99);
+        global::Ledger.Domain.Ledger.PostingRules.For(shipped).ShouldNotContain(l => l.Account.StartsWith("grant:"));
+
+        var enough = LoanDecider.Decide("L", new ShipLoan(null, TestAlliance.At("2026-10-02T09:00:00"), GrantAvailableFen: 25_00), requested, alliance);
+        enough.Single().ShouldBeOfType<LoanShipped>().Charge.SubsidyFen.ShouldBe(20_00);
     }
 }
