@@ -79,7 +79,7 @@ public static class FundingReportEndpoint
         {
             await using var session = store.QuerySession(alliance.Code);
             var date = asOf ?? alliance.BusinessDate(now);
-            var endOfDay = EndOf(date, alliance);
+            var endOfDay = alliance.EndOf(date);
             var allProjects = await session.Query<ProjectView>().ToListAsync(ct);
             var subProjects = (await session.Query<SubProjectView>().ToListAsync(ct)).Select(v => v.State!).ToList();
             var entries = await session.Query<FundingEntry>().Where(e => e.BusinessDate <= date).ToListAsync(ct);
@@ -139,12 +139,4 @@ public static class FundingReportEndpoint
 
     /// <summary>Spent ÷ allocated, as a fraction with four decimals; none when nothing is allocated.</summary>
     private static decimal? Rate(decimal spent, decimal allocated) => allocated > 0 ? Math.Round(spent / allocated, 4, MidpointRounding.ToEven) : null;
-
-    /// <summary>The last instant of a business date in the alliance's time zone.</summary>
-    private static DateTimeOffset EndOf(DateOnly date, Alliance alliance)
-    {
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(alliance.TimeZone);
-        var local = date.AddDays(1).ToDateTime(TimeOnly.MinValue);
-        return new DateTimeOffset(local, zone.GetUtcOffset(local)).AddTicks(-1);
-    }
 }

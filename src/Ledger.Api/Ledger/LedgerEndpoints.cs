@@ -9,11 +9,17 @@ using Marten;
 
 namespace Ledger.Api.Ledger;
 
-public sealed record BalanceResponse(string Member, DateOnly AsOf, decimal Balance, string Currency);
+/// <summary>
+/// A balance as of a business date as it was known at the end of that date; entries recorded later with an earlier
+/// business date are counted apart (<see cref="LateEntries"/>), so the figure for a past date never changes.
+/// </summary>
+public sealed record BalanceResponse(string Member, DateOnly AsOf, decimal Balance, decimal LateEntries, int LateEntryCount, decimal BalanceIncludingLate,
+    string Currency);
 
-public sealed record AccountBalanceResponse(string Account, decimal Balance);
+public sealed record AccountBalanceResponse(string Account, decimal Balance, decimal LateEntries, decimal BalanceIncludingLate);
 
-public sealed record AllianceBalancesResponse(string Alliance, DateOnly AsOf, IReadOnlyList<AccountBalanceResponse> Accounts, decimal Total, string Currency);
+public sealed record AllianceBalancesResponse(string Alliance, DateOnly AsOf, IReadOnlyList<AccountBalanceResponse> Accounts, decimal Total,
+    decimal LateEntriesTotal, string Currency);
 
 public sealed record StatementLine(
     decimal Amount, string Account, IReadOnlyList<string> CounterAccounts, DateOnly BusinessDate, DateTimeOffset RecordedAt,
@@ -31,7 +37,7 @@ public sealed record StatementLine(
 
 public sealed record StatementResponse(
     string Member, DateOnly? From, DateOnly? To, decimal OpeningBalance, decimal ClosingBalance, string Currency,
-    IReadOnlyList<StatementLine> Postings, string? Next);
+    IReadOnlyList<StatementLine> Postings, string? Next, Audit.ChainHeadResponse? AuditHead = null);
 
 /// <summary>Balances and statements: sums and lists of the postings the inline projection derives from events.</summary>
 public static class LedgerEndpoints
@@ -45,13 +51,15 @@ public static class LedgerEndpoints
                 await using var session = store.QuerySession(alliance);
                 var a = await MemberMustExist(session, alliance, member, http.RequestAborted);
                 var date = asOf ?? a.BusinessDate(http.Now());
-                var fen = await LedgerQueries.BalanceFen(session, Account.Member(member), null, date, http.RequestAborted);
-                return Results.Ok(new BalanceResponse(member, date, Fen.ToAmount(fen), a.Currency));
+                var row = (await LedgerQueries.KnownBalances(session, Account.Member(member), date, a.EndOf(date), http.RequestAborted)).SingleOrDefault()
+                          ?? new LedgerQueries.KnownBalanceRow(Account.Member(member), 0, 0, 0);
+                return Results.Ok(new BalanceResponse(member, date, Fen.ToAmount(row.KnownFen), Fen.ToAmount(row.LateFen), row.LateCount,
+                    Fen.ToAmount(row.KnownFen + row.LateFen), a.Currency));
             })
             .RequireAuthorization(Policies.ReadMemberLedger).WithName("GetMemberBalance").WithTags("Ledger");
 
         alliance.MapGet("/members/{member}/statement", async (string alliance, string member, DateOnly? from, DateOnly? to,
-                string? after, int? limit, HttpContext http, IDocumentStore store) =>
+                string? after, int? limit, HttpContext http, IDocumentStore store, Projections.Audit.AuditChainWriter chain) =>
             {
                 if (from > to) throw new BadHttpRequestException("from must not be after to");
                 if (limit is < 1 or > StatementPageMax) throw new BadHttpRequestException($"limit must be from 1 to {StatementPageMax}");
@@ -75,8 +83,9 @@ public static class LedgerEndpoints
 
                 var lines = page.Take(pageSize).Select(StatementLine.From).ToList();
                 var next = page.Count > pageSize ? StatementCursor.Format(page[pageSize - 1]) : null;
+                var head = await chain.Head(http.RequestAborted);
                 return Results.Ok(new StatementResponse(member, from, to, Fen.ToAmount(opening), Fen.ToAmount(opening + inRange),
-                    a.Currency, lines, next));
+                    a.Currency, lines, next, new Audit.ChainHeadResponse(head.Sequence, head.Hash)));
             })
             .RequireAuthorization(Policies.ReadMemberLedger).WithName("GetMemberStatement").WithTags("Ledger");
 
@@ -85,10 +94,10 @@ public static class LedgerEndpoints
                 await using var session = store.QuerySession(alliance);
                 var a = await StreamReads.AllianceMustExist(session, alliance, http.RequestAborted);
                 var date = asOf ?? a.BusinessDate(http.Now());
-                var rows = await LedgerQueries.AccountBalances(session, date, http.RequestAborted);
+                var rows = await LedgerQueries.KnownBalances(session, null, date, a.EndOf(date), http.RequestAborted);
                 return Results.Ok(new AllianceBalancesResponse(alliance, date,
-                    rows.Select(r => new AccountBalanceResponse(r.Account, Fen.ToAmount(r.BalanceFen))).ToList(),
-                    Fen.ToAmount(rows.Sum(r => r.BalanceFen)), a.Currency));
+                    rows.Select(r => new AccountBalanceResponse(r.Account, Fen.ToAmount(r.KnownFen), Fen.ToAmount(r.LateFen), Fen.ToAmount(r.KnownFen + r.LateFen))).ToList(),
+                    Fen.ToAmount(rows.Sum(r => r.KnownFen)), Fen.ToAmount(rows.Sum(r => r.LateFen)), a.Currency));
             })
             .RequireAuthorization(Policies.ReadAllianceLedger).WithName("GetAllianceBalances").WithTags("Ledger");
     }

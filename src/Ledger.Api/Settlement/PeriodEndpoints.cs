@@ -39,8 +39,8 @@ public sealed record SettlementResponse(string Alliance, string Period, DateOnly
     string Currency);
 
 public sealed record PeriodStatementResponse(string Alliance, string Member, string Period, DateOnly From, DateOnly To, DateTimeOffset IssuedAt,
-    decimal OpeningBalance, decimal ClosingBalance, decimal ToPay, decimal ToReceive, string Currency, string Digest,
-    IReadOnlyList<StatementLine> Postings);
+    decimal OpeningBalance, decimal ClosingBalance, decimal ToPay, decimal ToReceive, string Currency, string Digest, long HighWater,
+    IReadOnlyList<StatementLine> Postings, Audit.ChainHeadResponse? AuditHead = null);
 
 /// <summary>A statement recomputed from the postings did not match the digest recorded when it was issued.</summary>
 public sealed class StatementIntegrityFailed(string message) : Exception(message);
@@ -94,9 +94,13 @@ public static class PeriodEndpoints
             })
             .RequireAuthorization(Policies.ReadSettlement).WithName("GetSettlement");
 
-        periods.MapGet("/{period}/statements/{member}", async (string alliance, string period, string member, string? format, HttpContext http, IDocumentStore store) =>
+        periods.MapGet("/{period}/statements/{member}", async (string alliance, string period, string member, string? format, HttpContext http, IDocumentStore store,
+                Projections.Audit.AuditChainWriter chain) =>
             {
                 var statement = await Statement(store, alliance, period, member, http.RequestAborted);
+                // The chain as it stood at the close's high-water mark: every event the statement rests on is under that hash.
+                var link = await chain.At(statement.HighWater, http.RequestAborted);
+                statement = statement with { AuditHead = link is null ? null : new Audit.ChainHeadResponse(link.Sequence, link.Hash) };
                 return await Exports.Answer(http, format, $"{alliance}-{period}-{member}-statement", statement,
                     new ExportTable("Statement", StatementLine.Headers, StatementRows(statement)));
             })
@@ -166,7 +170,7 @@ public static class PeriodEndpoints
             throw new StatementIntegrityFailed($"the {period} statement of {member} no longer matches the one issued");
         var s = Summary(summary);
         return new PeriodStatementResponse(alliance, member, p.PeriodKey, p.From, p.To, p.ClosedAt, s.OpeningBalance, s.ClosingBalance, s.ToPay,
-            s.ToReceive, a.Currency, summary.Digest, postings.OrderBy(x => x.BusinessDate).ThenBy(x => x.Sequence).ThenBy(x => x.Index)
+            s.ToReceive, a.Currency, summary.Digest, p.HighWaterSequence, postings.OrderBy(x => x.BusinessDate).ThenBy(x => x.Sequence).ThenBy(x => x.Index)
                 .Select(StatementLine.From).ToList());
     }
 

@@ -97,6 +97,14 @@ public sealed record Alliance(
 
     /// <summary>The business date of an instant: its calendar date in the alliance's time zone.</summary>
     public DateOnly BusinessDate(DateTimeOffset at) => BusinessDates.Of(at, TimeZone);
+
+    /// <summary>The last instant of a business date in the alliance's time zone: what was known "on" that date.</summary>
+    public DateTimeOffset EndOf(DateOnly date)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+        var local = date.AddDays(1).ToDateTime(TimeOnly.MinValue);
+        return new DateTimeOffset(local, zone.GetUtcOffset(local)).AddTicks(-1);
+    }
 }
 
 public static class BusinessDates

@@ -33,4 +33,24 @@ public static class LedgerQueries
     }
 
     public sealed record AccountBalanceRow(string Account, long BalanceFen);
+
+    /// <summary>A balance as it was known at an instant, and what was recorded after it with an earlier business date.</summary>
+    public sealed record KnownBalanceRow(string Account, long KnownFen, long LateFen, int LateCount);
+
+    /// <summary>
+    /// Every account's (or one account's) balance as of a business date, split into what had been recorded by
+    /// <paramref name="knownAt"/> and what was recorded later (late entries): one SQL aggregate.
+    /// </summary>
+    public static async Task<IReadOnlyList<KnownBalanceRow>> KnownBalances(IQuerySession session, string? account, DateOnly asOf, DateTimeOffset knownAt,
+        CancellationToken ct)
+    {
+        const string recorded = "(data ->> 'RecordedAt')::timestamptz";
+        return await session.AdvancedSql.QueryAsync<KnownBalanceRow>(
+            "select jsonb_build_object('Account', account, " +
+            $"'KnownFen', coalesce(sum(amount_fen) filter (where {recorded} <= ?), 0)::bigint, " +
+            $"'LateFen', coalesce(sum(amount_fen) filter (where {recorded} > ?), 0)::bigint, " +
+            $"'LateCount', count(*) filter (where {recorded} > ?)) " +
+            $"from {Table(session)} where tenant_id = ? and business_date <= ? and (?::text is null or account = ?) group by account order by account",
+            ct, knownAt.ToUniversalTime(), knownAt.ToUniversalTime(), knownAt.ToUniversalTime(), session.TenantId, asOf, account!, account!);
+    }
 }

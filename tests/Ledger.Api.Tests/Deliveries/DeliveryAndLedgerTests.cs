@@ -58,16 +58,24 @@ public class DeliveryAndLedgerTests(LedgerApp<DeliveryAndLedgerTests> app) : ICl
     }
 
     [Fact]
-    public async Task balances_as_of_a_past_date_leave_out_later_postings()
+    public async Task balances_as_of_a_past_date_leave_out_later_postings_and_count_what_was_recorded_after_that_date_as_late()
     {
         // XZMU paid 15.60 − 7.80 subsidy = 7.80 in October; the November refund of 5.60 gave back 2.80 to XZMU.
-        (await (await client.GetAsync($"{A}/members/XZMU/balance?asOf=2026-10-31")).Json()).Decimal("balance").ShouldBe(-7.80m);
-        (await (await client.GetAsync($"{A}/members/XZMU/balance?asOf=2026-11-30")).Json()).Decimal("balance").ShouldBe(-5.00m);
-        (await (await client.GetAsync($"{A}/members/XZMU/balance?asOf=2026-10-02")).Json()).Decimal("balance").ShouldBe(0m);
+        // Everything here was recorded today with earlier business dates: for October it is all late.
+        var october31 = await (await client.GetAsync($"{A}/members/XZMU/balance?asOf=2026-10-31")).Json();
+        october31.Decimal("balanceIncludingLate").ShouldBe(-7.80m);
+        october31.Decimal("balance").ShouldBe(0m);
+        october31.Decimal("lateEntries").ShouldBe(-7.80m);
+        october31.GetProperty("lateEntryCount").GetInt32().ShouldBe(1);
+        var asKnownToday = await (await client.GetAsync($"{A}/members/XZMU/balance")).Json();
+        asKnownToday.Decimal("balance").ShouldBe(-5.00m);
+        asKnownToday.Decimal("lateEntries").ShouldBe(0m);
+        (await (await client.GetAsync($"{A}/members/XZMU/balance?asOf=2026-10-02")).Json()).Decimal("balanceIncludingLate").ShouldBe(0m);
         var october = await (await client.GetAsync($"{A}/balances?asOf=2026-10-31")).Json();
         october.Decimal("total").ShouldBe(0m);
+        october.Decimal("lateEntriesTotal").ShouldBe(0m);
         october.GetProperty("accounts").EnumerateArray().Single(a => a.GetProperty("account").GetString() == "member:SEU")
-            .Decimal("balance").ShouldBe(15.60m + 5m + 40m + 5m);
+            .Decimal("balanceIncludingLate").ShouldBe(15.60m + 5m + 40m + 5m);
         (await client.GetAsync($"{A}/members/XZMU/balance?asOf=31-10-2026")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         var unknown = await client.GetAsync($"{A}/members/NOBODY/balance");
         unknown.StatusCode.ShouldBe(HttpStatusCode.NotFound);

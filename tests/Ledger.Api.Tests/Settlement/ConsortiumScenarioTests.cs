@@ -172,7 +172,10 @@ public class ConsortiumScenarioTests(LedgerApp<ConsortiumScenarioTests> app) : I
 
         // M05's statement: the late September payment is on October's statement with its own date; lines add up.
         var m05 = app.As(Roles.Member, member: "M05", alliance: "CONS");
+        await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::Ledger.Projections.Audit.AuditChainWriter>(app.Services)
+            .CatchUp(CancellationToken.None);
         var statement = await Ok(m05.GetAsync($"{A}/periods/2026-10/statements/M05"));
+        statement.GetProperty("auditHead").GetProperty("sequence").GetInt64().ShouldBe(statement.GetProperty("highWater").GetInt64());
         var lines = statement.GetProperty("postings").EnumerateArray().ToList();
         lines.ShouldContain(l => l.GetProperty("businessDate").GetString() == "2026-09-28" && l.Decimal("amount") == 10m);
         (statement.Decimal("openingBalance") + lines.Sum(l => l.Decimal("amount"))).ShouldBe(statement.Decimal("closingBalance"));
