@@ -35,6 +35,8 @@ builder.Services.AddMarten(opts => LedgerStore.Configure(opts, ConnectionString(
     .ApplyAllDatabaseChangesOnStartup()
     .AddAsyncDaemon(verb == "serve" ? DaemonMode.Solo : DaemonMode.Disabled);
 
+// The one-shot verbs start the host only to apply the schema; they take any free port so a running server is no obstacle.
+if (verb != "serve") builder.WebHost.UseUrls("http://127.0.0.1:0");
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(_ => new AuditChainWriter(Npgsql.NpgsqlDataSource.Create(ConnectionString()), Schema()));
 if (verb == "serve") builder.Services.AddHostedService<AuditChainService>();
