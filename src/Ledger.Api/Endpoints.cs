@@ -23,6 +23,7 @@ public static class Endpoints
         AdmitMemberEndpoint.Map(alliance);
         RecordMemberLeftEndpoint.Map(alliance);
         RecordMemberFteEndpoint.Map(alliance);
+        RegisterAgencyIdEndpoint.Map(alliance);
         SetFeePolicyEndpoint.Map(alliance);
         RequestLoanEndpoint.Map(alliance);
         LoanStepEndpoints.Map(alliance);
@@ -34,6 +35,7 @@ public static class Endpoints
         CostShareEndpoints.Map(alliance);
         PaymentEndpoints.Map(alliance);
         PeriodEndpoints.Map(alliance);
+        Iso18626.Iso18626Endpoint.Map(alliance);
         AuditEndpoints.MapAlliance(alliance);
         FundingEndpoints.Map(alliance);
     }

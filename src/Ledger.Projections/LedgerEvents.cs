@@ -63,6 +63,11 @@ public static class LedgerEvents
         [typeof(ExpenditureRecorded)] = "v1.expenditure_recorded",
         [typeof(ExpenditureReversed)] = "v1.expenditure_reversed",
         [typeof(SubProjectAccepted)] = "v1.subproject_accepted",
+        [typeof(AgencyIdRegistered)] = "v1.agency_id_registered",
+        [typeof(LoanChargeDisputed)] = "v1.loan_charge_disputed",
+        [typeof(LoanChargeDisputeResolved)] = "v1.loan_charge_dispute_resolved",
+        [typeof(DeliveryChargeDisputed)] = "v1.delivery_charge_disputed",
+        [typeof(DeliveryChargeDisputeResolved)] = "v1.delivery_charge_dispute_resolved",
     };
 
     /// <summary>The events that yield postings (see PostingRules).</summary>

@@ -66,3 +66,24 @@ public static class RecordMemberFteEndpoint
         .Validate<MemberFteRequest>()
         .RequireAuthorization(Policies.Administer).WithName("RecordMemberFte").WithTags("Alliances");
 }
+
+public sealed record AgencyIdRequest(string? Type, string? Value);
+
+public sealed class AgencyIdValidator : AbstractValidator<AgencyIdRequest>
+{
+    public AgencyIdValidator()
+    {
+        RuleFor(x => x.Type).IsCode();
+        RuleFor(x => x.Value).IsText(100);
+    }
+}
+
+/// <summary>An id other systems know the member by (ISO 18626 agencyIdType/agencyIdValue, e.g. ISIL CN-NJU).</summary>
+public static class RegisterAgencyIdEndpoint
+{
+    public static void Map(RouteGroupBuilder alliance) => alliance.MapPost("/members/{member}/agency-ids",
+            (string alliance, string member, AgencyIdRequest body, HttpContext http, CommandRunner runner) =>
+                AllianceCommands.Run(http, runner, alliance, new RegisterAgencyId(member, body.Type!, body.Value!)))
+        .Validate<AgencyIdRequest>()
+        .RequireAuthorization(Policies.Administer).WithName("RegisterAgencyId").WithTags("Alliances");
+}

@@ -38,6 +38,24 @@ public sealed class UnfilledRequestValidator : AbstractValidator<UnfilledRequest
     public UnfilledRequestValidator() => RuleFor(x => x.Reason).IsText();
 }
 
+/// <summary>A charge the supplier stated above the maximum cost (from ISO 18626), waiting for the finance officer.</summary>
+public sealed record DisputeResponse(decimal StatedCharge, decimal MaximumCost, DateTimeOffset RaisedAt)
+{
+    public static DisputeResponse? From(ChargeDispute? d) => d is null ? null : new(Fen.ToAmount(d.StatedChargeFen), Fen.ToAmount(d.MaximumCostFen), d.RaisedAt);
+}
+
+/// <summary>The finance officer's decision on a disputed charge.</summary>
+public sealed record DisputeResolutionRequest(bool? Accept, string? Reason, DateTimeOffset? At);
+
+public sealed class DisputeResolutionValidator : AbstractValidator<DisputeResolutionRequest>
+{
+    public DisputeResolutionValidator()
+    {
+        RuleFor(x => x.Accept).NotNull();
+        RuleFor(x => x.Reason).IsText();
+    }
+}
+
 public sealed record RefundRequest(string? RefundId, ChargeKind? Charge, decimal? Amount, string? Reason, DateTimeOffset? At);
 
 public sealed class RefundRequestValidator : AbstractValidator<RefundRequest>

@@ -60,6 +60,10 @@ public static class DeliveryEndpoints
                 DeliveryCommands.Run(http, runner, alliance, deliveryId, new CancelDelivery(body?.Reason, body?.At ?? http.Now())))
             .Validate<ReasonRequest>().RequireAuthorization(Policies.RecordActivity).WithName("CancelDelivery");
 
+        delivery.MapPost("/charge-dispute", (string alliance, string deliveryId, DisputeResolutionRequest body, HttpContext http, CommandRunner runner) =>
+                DeliveryCommands.Run(http, runner, alliance, deliveryId, new ResolveDeliveryChargeDispute(body.Accept!.Value, body.Reason!, body.At ?? http.Now())))
+            .Validate<DisputeResolutionRequest>().RequireAuthorization(Policies.Correct).WithName("ResolveDeliveryChargeDispute");
+
         delivery.MapPost("/refunds", (string alliance, string deliveryId, RefundRequest body, HttpContext http, CommandRunner runner) =>
                 DeliveryCommands.Run(http, runner, alliance, deliveryId,
                     new RefundDeliveryCharge(body.RefundId!, Fen.FromAmount(body.Amount!.Value), body.Reason!, body.At ?? http.Now())))

@@ -14,15 +14,24 @@ public static class Grants
     /// </summary>
     /// <summary>A shipment states what the grant can pay; every other loan command is as it is.</summary>
     public static async Task<ILoanCommand> Funded(IDocumentSession session, Alliance alliance, ILoanCommand command, Loan? state, CancellationToken ct) =>
-        command is ShipLoan ship && state?.Status == LoanStatus.Requested
-            ? ship with { GrantAvailableFen = await AvailableForPolicy(session, alliance, ship.At, ct) }
-            : command;
+        command switch
+        {
+            ShipLoan ship when state?.Status == LoanStatus.Requested => ship with { GrantAvailableFen = await AvailableForPolicy(session, alliance, ship.At, ct) },
+            ResolveLoanChargeDispute { Accept: true } r when state?.Dispute is not null =>
+                r with { GrantAvailableFen = await AvailableForPolicy(session, alliance, r.At, ct) },
+            _ => command,
+        };
 
     /// <summary>A fulfilment states what the grant can pay; every other delivery command is as it is.</summary>
     public static async Task<IDeliveryCommand> Funded(IDocumentSession session, Alliance alliance, IDeliveryCommand command, Delivery? state, CancellationToken ct) =>
-        command is FulfilDelivery fulfil && state?.Status == DeliveryStatus.Requested
-            ? fulfil with { GrantAvailableFen = await AvailableForPolicy(session, alliance, fulfil.At, ct) }
-            : command;
+        command switch
+        {
+            FulfilDelivery fulfil when state?.Status == DeliveryStatus.Requested =>
+                fulfil with { GrantAvailableFen = await AvailableForPolicy(session, alliance, fulfil.At, ct) },
+            ResolveDeliveryChargeDispute { Accept: true } r when state?.Dispute is not null =>
+                r with { GrantAvailableFen = await AvailableForPolicy(session, alliance, r.At, ct) },
+            _ => command,
+        };
 
     public static async Task<long> AvailableForPolicy(IDocumentSession session, Alliance alliance, DateTimeOffset at, CancellationToken ct) =>
         alliance.PolicyOn(alliance.BusinessDate(at))?.FundingReference is { } reference

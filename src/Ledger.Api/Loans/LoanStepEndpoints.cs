@@ -54,6 +54,10 @@ public static class LoanStepEndpoints
                     new DeclareLoanLost(Fen.FromAmount(body.ReplacementCost!.Value), body.At ?? http.Now())))
             .Validate<LoanLostRequest>().RequireAuthorization(Policies.RecordCharges).WithName("DeclareLoanLost");
 
+        loan.MapPost("/charge-dispute", (string alliance, string loanId, DisputeResolutionRequest body, HttpContext http, CommandRunner runner) =>
+                LoanCommands.Run(http, runner, alliance, loanId, new ResolveLoanChargeDispute(body.Accept!.Value, body.Reason!, body.At ?? http.Now())))
+            .Validate<DisputeResolutionRequest>().RequireAuthorization(Policies.Correct).WithName("ResolveLoanChargeDispute");
+
         loan.MapPost("/refunds", (string alliance, string loanId, RefundRequest body, HttpContext http, CommandRunner runner) =>
                 LoanCommands.Run(http, runner, alliance, loanId, new RefundLoanCharge(body.RefundId!,
                     body.Charge ?? Domain.Charges.ChargeKind.Fee, Fen.FromAmount(body.Amount!.Value), body.Reason!, body.At ?? http.Now())))

@@ -39,6 +39,17 @@ public sealed record FeePolicySet(FeePolicy Policy) : IAllianceEvent;
 
 public sealed record MemberFteChanged(string Code, int Fte, DateOnly EffectiveFrom) : IAllianceEvent;
 
+/// <summary>An id by which other systems know the member (ISO 18626 agencyIdType/agencyIdValue, e.g. ISIL CN-NJU).</summary>
+public sealed record RegisterAgencyId(string Code, string Type, string Value) : IAllianceCommand;
+
+public sealed record AgencyIdRegistered(string Code, string Type, string Value) : IAllianceEvent;
+
+public sealed record AgencyId(string Type, string Value)
+{
+    /// <summary>Types compare without regard to case (ISIL, isil); values exactly.</summary>
+    public bool Matches(string type, string value) => string.Equals(Type, type, StringComparison.OrdinalIgnoreCase) && Value == value;
+}
+
 public sealed record FteChange(int Fte, DateOnly EffectiveFrom);
 
 /// <summary>
@@ -73,7 +84,8 @@ public sealed record FeePolicy(
 
 public sealed record Member(
     string Code, string Name, int Fte, string RegionGroup, MemberRole Role, DateOnly JoinedOn, DateOnly? LeftOn,
-    IReadOnlyList<FteChange>? FteChanges = null)
+    IReadOnlyList<FteChange>? FteChanges = null,
+    IReadOnlyList<AgencyId>? AgencyIds = null)
 {
     public bool IsMemberOn(DateOnly date) => JoinedOn <= date && (LeftOn is null || date < LeftOn);
 
@@ -90,6 +102,10 @@ public sealed record Alliance(
     IReadOnlyList<FeePolicy> Policies)
 {
     public Member? MemberOrNull(string code) => Members.GetValueOrDefault(code);
+
+    /// <summary>The member another system names by an agency id, or null.</summary>
+    public Member? MemberByAgency(string type, string value) =>
+        Members.Values.FirstOrDefault(m => (m.AgencyIds ?? []).Any(a => a.Matches(type, value)));
 
     /// <summary>The policy in force on a business date: the latest whose effective date is not after it.</summary>
     public FeePolicy? PolicyOn(DateOnly date) =>
@@ -124,4 +140,5 @@ public static class AllianceCodes
     public const string FeePolicyDateReused = "fee_policy_date_must_not_be_reused";
     public const string FeePolicyNeedsFundingReference = "fee_policy_must_name_funding_reference";
     public const string FteDateReused = "fte_date_must_not_be_reused";
+    public const string AgencyIdTaken = "agency_id_must_name_one_member";
 }

@@ -16,6 +16,7 @@ public static class AllianceDecider
         (RecordMemberLeft c, { } s) => Leave(c, s),
         (SetFeePolicy c, { } s) => SetPolicy(c.Policy, s),
         (RecordMemberFte c, { } s) => ChangeFte(c, s),
+        (RegisterAgencyId c, { } s) => RegisterAgency(c, s),
         _ => throw new InvalidOperationException($"unhandled command {command.GetType().Name}"),
     };
 
@@ -49,6 +50,14 @@ public static class AllianceDecider
         return existing.Fte == c.Fte ? [] : throw new Rejected(AllianceCodes.FteDateReused);
     }
 
+    private static IAllianceEvent[] RegisterAgency(RegisterAgencyId c, Alliance s)
+    {
+        var member = s.MemberOrNull(c.Code) ?? throw new NotFound(AllianceCodes.MemberMustExist, $"member {c.Code} does not exist");
+        if (s.MemberByAgency(c.Type, c.Value) is { } holder)
+            return holder.Code == c.Code ? [] : throw new Rejected(AllianceCodes.AgencyIdTaken, $"{c.Type} {c.Value} names {holder.Code}");
+        return [new AgencyIdRegistered(member.Code, c.Type, c.Value)];
+    }
+
     private static IAllianceEvent[] SetPolicy(FeePolicy p, Alliance s)
     {
         // Subsidies and rewards are paid from a grant account, so a policy that grants them must name one.
@@ -77,6 +86,13 @@ public static class AllianceDecider
             Members = new Dictionary<string, Member>(s.Members) { [l.Code] = s.Members[l.Code] with { LeftOn = l.LeftOn } },
         },
         ({ } s, FeePolicySet p) => s with { Policies = [.. s.Policies, p.Policy] },
+        ({ } s, AgencyIdRegistered r) => s with
+        {
+            Members = new Dictionary<string, Member>(s.Members)
+            {
+                [r.Code] = s.Members[r.Code] with { AgencyIds = [.. s.Members[r.Code].AgencyIds ?? [], new AgencyId(r.Type, r.Value)] },
+            },
+        },
         ({ } s, MemberFteChanged f) => s with
         {
             Members = new Dictionary<string, Member>(s.Members)

@@ -19,6 +19,9 @@ public sealed record Charge(long FeeFen, long SubsidyFen, long RewardFen, string
     public long BorrowerPaysFen => FeeFen - SubsidyFen;
 }
 
+/// <summary>A charge the supplier stated above the borrower's maximum cost, waiting for the finance officer.</summary>
+public sealed record ChargeDispute(long StatedChargeFen, long MaximumCostFen, DateTimeOffset RaisedAt);
+
 /// <summary>A refund of part or all of a charge, split the way the charge was paid.</summary>
 public sealed record ChargeRefund(long AmountFen, long BorrowerPartFen, long GrantPartFen, long RewardReturnedFen);
 
@@ -32,6 +35,7 @@ public static class ChargeCodes
     public const string MemberMustBeAdmitted = "member_must_be_admitted_on_business_date";
     public const string LibraryMustNotServeItself = "borrower_and_lender_must_differ";
     public const string TimeMustNotPrecedeRequest = "time_must_not_precede_request";
+    public const string ChargeDisputeMustBeOpen = "charge_dispute_must_be_open";
 }
 
 public static class Pricing

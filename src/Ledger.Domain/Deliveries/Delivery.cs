@@ -14,13 +14,20 @@ public interface IDeliveryEvent { string DeliveryId { get; } }
 public sealed record RequestDelivery(string DeliveryId, string Requester, string Supplier, string Title, bool Rush,
     long? MaximumCostFen, DateTimeOffset At) : IDeliveryCommand;
 /// <param name="GrantAvailableFen">What the policy's grant can still pay, read by the command path under the grant's lock.</param>
-public sealed record FulfilDelivery(int Pages, long? StatedChargeFen, DateTimeOffset At, long GrantAvailableFen = long.MaxValue) : IDeliveryCommand;
+public sealed record FulfilDelivery(int Pages, long? StatedChargeFen, DateTimeOffset At, long GrantAvailableFen = long.MaxValue,
+    bool DisputeOverMaximum = false) : IDeliveryCommand;
+
+/// <summary>The finance officer settles a disputed charge: accepted, the delivery is fulfilled at it; refused, the dispute closes.</summary>
+public sealed record ResolveDeliveryChargeDispute(bool Accept, string Reason, DateTimeOffset At, long GrantAvailableFen = long.MaxValue) : IDeliveryCommand;
 public sealed record MarkDeliveryUnfilled(string Reason, DateTimeOffset At) : IDeliveryCommand;
 public sealed record CancelDelivery(string? Reason, DateTimeOffset At) : IDeliveryCommand;
 public sealed record RefundDeliveryCharge(string RefundId, long AmountFen, string Reason, DateTimeOffset At) : IDeliveryCommand;
 
 public sealed record DeliveryRequested(string DeliveryId, string Requester, string Supplier, string Title, bool Rush,
     long? MaximumCostFen, DateTimeOffset RequestedAt, DateOnly BusinessDate) : IDeliveryEvent;
+public sealed record DeliveryChargeDisputed(string DeliveryId, int Pages, long StatedChargeFen, long MaximumCostFen, DateTimeOffset RaisedAt,
+    DateOnly BusinessDate) : IDeliveryEvent;
+public sealed record DeliveryChargeDisputeResolved(string DeliveryId, bool Accepted, string Reason, DateOnly BusinessDate) : IDeliveryEvent;
 public sealed record DeliveryFulfilled(string DeliveryId, string Requester, string Supplier, DateTimeOffset RequestedAt,
     DateTimeOffset FulfilledAt, DateOnly BusinessDate, int Pages, Charge Charge, bool ChargeStated) : IDeliveryEvent;
 public sealed record DeliveryUnfilled(string DeliveryId, string Requester, string Supplier, string Reason,
@@ -33,7 +40,7 @@ public sealed record DeliveryChargeRefunded(string DeliveryId, string RefundId, 
 public sealed record Delivery(
     string Id, string Requester, string Supplier, string Title, bool Rush, long? MaximumCostFen, DeliveryStatus Status,
     DateTimeOffset RequestedAt, DateTimeOffset? FulfilledAt, int? Pages, Charge? Fee, string? Reason,
-    IReadOnlyList<RecordedRefund> Refunds);
+    IReadOnlyList<RecordedRefund> Refunds, ChargeDispute? Dispute = null, int DisputedPages = 0);
 
 public static class DeliveryCodes
 {

@@ -17,7 +17,14 @@ public static class DeliveryDecider
                 : throw new Rejected(DeliveryCodes.DeliveryIdReused),
             (_, null) => throw new NotFound(DeliveryCodes.DeliveryMustExist, $"delivery {deliveryId} does not exist"),
 
+            (FulfilDelivery { DisputeOverMaximum: true, StatedChargeFen: { } stated } c, { Status: DeliveryStatus.Requested, MaximumCostFen: { } max } s)
+                when stated > max => s.Dispute?.StatedChargeFen == stated ? [] : [new DeliveryChargeDisputed(s.Id, c.Pages, stated, max, c.At, date)],
             (FulfilDelivery c, { Status: DeliveryStatus.Requested } s) => Fulfil(c, s, alliance, date),
+            (ResolveDeliveryChargeDispute c, { Status: DeliveryStatus.Requested, Dispute: { } d } s) => c.Accept
+                ? [.. Fulfil(new FulfilDelivery(s.DisputedPages, d.StatedChargeFen, c.At, c.GrantAvailableFen), s, alliance, date, overrideMaximum: true),
+                    new DeliveryChargeDisputeResolved(s.Id, true, c.Reason, date)]
+                : [new DeliveryChargeDisputeResolved(s.Id, false, c.Reason, date)],
+            (ResolveDeliveryChargeDispute, _) => throw new Rejected(ChargeCodes.ChargeDisputeMustBeOpen),
             (FulfilDelivery c, { Status: DeliveryStatus.Fulfilled, Fee: { } fee } s) =>
                 c.Pages == s.Pages && (c.StatedChargeFen is null || c.StatedChargeFen == fee.FeeFen)
                     ? []
@@ -45,14 +52,14 @@ public static class DeliveryDecider
         return [new DeliveryRequested(c.DeliveryId, c.Requester, c.Supplier, c.Title, c.Rush, c.MaximumCostFen, c.At, date)];
     }
 
-    private static IDeliveryEvent[] Fulfil(FulfilDelivery c, Delivery s, Alliance alliance, DateOnly date)
+    private static IDeliveryEvent[] Fulfil(FulfilDelivery c, Delivery s, Alliance alliance, DateOnly date, bool overrideMaximum = false)
     {
         Parties.MustNotPrecede(c.At, s.RequestedAt);
         Parties.MustBeMembers(alliance, s.Requester, s.Supplier, date);
         var policy = Parties.PolicyOn(alliance, date);
         var policyFee = policy.DeliveryBaseFeeFen + c.Pages * policy.PerPageFen + (s.Rush ? policy.RushSurchargeFen : 0);
         var requester = alliance.Members[s.Requester];
-        var (charge, withheld) = Pricing.Price(policy, policyFee, c.StatedChargeFen, requester.RegionGroup, s.MaximumCostFen, c.GrantAvailableFen);
+        var (charge, withheld) = Pricing.Price(policy, policyFee, c.StatedChargeFen, requester.RegionGroup, overrideMaximum ? null : s.MaximumCostFen, c.GrantAvailableFen);
         var fulfilled = new DeliveryFulfilled(s.Id, s.Requester, s.Supplier, s.RequestedAt, c.At, date, c.Pages, charge, c.StatedChargeFen is not null);
         return withheld > 0
             ? [fulfilled, new Funding.DeliveryGrantWithheld(s.Id, policy.FundingReference ?? "", withheld, c.GrantAvailableFen, date)]
@@ -85,6 +92,8 @@ public static class DeliveryDecider
             Refunds = [.. s.Refunds, new RecordedRefund(x.RefundId, ChargeKind.Fee, x.Refund.AmountFen, x.Reason)],
         },
         ({ } s, Funding.DeliveryGrantWithheld) => s,
+        ({ } s, DeliveryChargeDisputed d) => s with { Dispute = new ChargeDispute(d.StatedChargeFen, d.MaximumCostFen, d.RaisedAt), DisputedPages = d.Pages },
+        ({ } s, DeliveryChargeDisputeResolved) => s with { Dispute = null, DisputedPages = 0 },
         _ => throw new InvalidOperationException($"cannot apply {e.GetType().Name}"),
     };
 }

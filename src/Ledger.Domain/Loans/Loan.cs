@@ -14,7 +14,11 @@ public interface ILoanEvent { string LoanId { get; } }
 public sealed record RequestLoan(string LoanId, string Borrower, string Lender, string Title, long? MaximumCostFen, DateTimeOffset At) : ILoanCommand;
 /// <param name="StatedChargeFen">A charge the lender states instead of the policy's loan fee.</param>
 /// <param name="GrantAvailableFen">What the policy's grant can still pay, read by the command path under the grant's lock.</param>
-public sealed record ShipLoan(long? StatedChargeFen, DateTimeOffset At, long GrantAvailableFen = long.MaxValue) : ILoanCommand;
+/// <param name="DisputeOverMaximum">A stated charge above the maximum cost becomes a dispute instead of a rejection (ISO 18626 path).</param>
+public sealed record ShipLoan(long? StatedChargeFen, DateTimeOffset At, long GrantAvailableFen = long.MaxValue, bool DisputeOverMaximum = false) : ILoanCommand;
+
+/// <summary>The finance officer settles a disputed charge: accepted, the loan ships at it; refused, the dispute closes.</summary>
+public sealed record ResolveLoanChargeDispute(bool Accept, string Reason, DateTimeOffset At, long GrantAvailableFen = long.MaxValue) : ILoanCommand;
 public sealed record ReceiveLoan(DateTimeOffset At) : ILoanCommand;
 public sealed record ReturnLoan(DateTimeOffset At) : ILoanCommand;
 public sealed record MarkLoanUnfilled(string Reason, DateTimeOffset At) : ILoanCommand;
@@ -24,6 +28,8 @@ public sealed record RefundLoanCharge(string RefundId, ChargeKind Charge, long A
 
 public sealed record LoanRequested(string LoanId, string Borrower, string Lender, string Title, long? MaximumCostFen,
     DateTimeOffset RequestedAt, DateOnly BusinessDate) : ILoanEvent;
+public sealed record LoanChargeDisputed(string LoanId, long StatedChargeFen, long MaximumCostFen, DateTimeOffset RaisedAt, DateOnly BusinessDate) : ILoanEvent;
+public sealed record LoanChargeDisputeResolved(string LoanId, bool Accepted, string Reason, DateOnly BusinessDate) : ILoanEvent;
 public sealed record LoanShipped(string LoanId, string Borrower, string Lender, DateTimeOffset RequestedAt,
     DateTimeOffset ShippedAt, DateOnly BusinessDate, Charge Charge, bool ChargeStated) : ILoanEvent;
 public sealed record LoanReceived(string LoanId, string Borrower, string Lender, DateTimeOffset ReceivedAt, DateOnly BusinessDate) : ILoanEvent;
@@ -38,7 +44,7 @@ public sealed record LoanChargeRefunded(string LoanId, string RefundId, ChargeKi
 public sealed record Loan(
     string Id, string Borrower, string Lender, string Title, long? MaximumCostFen, LoanStatus Status,
     DateTimeOffset RequestedAt, DateTimeOffset? ShippedAt, DateTimeOffset? ReceivedAt, DateTimeOffset? ReturnedAt,
-    Charge? Fee, Charge? Replacement, string? Reason, IReadOnlyList<RecordedRefund> Refunds)
+    Charge? Fee, Charge? Replacement, string? Reason, IReadOnlyList<RecordedRefund> Refunds, ChargeDispute? Dispute = null)
 {
     public Charge? ChargeOf(ChargeKind kind) => kind == ChargeKind.Fee ? Fee : Replacement;
 }

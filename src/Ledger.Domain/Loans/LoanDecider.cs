@@ -17,7 +17,14 @@ public static class LoanDecider
                 : throw new Rejected(LoanCodes.LoanIdReused),
             (_, null) => throw new NotFound(LoanCodes.LoanMustExist, $"loan {loanId} does not exist"),
 
+            (ShipLoan { DisputeOverMaximum: true, StatedChargeFen: { } stated } c, { Status: LoanStatus.Requested, MaximumCostFen: { } max } s)
+                when stated > max => s.Dispute?.StatedChargeFen == stated ? [] : [new LoanChargeDisputed(s.Id, stated, max, c.At, date)],
             (ShipLoan c, { Status: LoanStatus.Requested } s) => Ship(c, s, alliance, date),
+            (ResolveLoanChargeDispute c, { Status: LoanStatus.Requested, Dispute: { } d } s) => c.Accept
+                ? [.. Ship(new ShipLoan(d.StatedChargeFen, c.At, c.GrantAvailableFen), s, alliance, date, overrideMaximum: true),
+                    new LoanChargeDisputeResolved(s.Id, true, c.Reason, date)]
+                : [new LoanChargeDisputeResolved(s.Id, false, c.Reason, date)],
+            (ResolveLoanChargeDispute, _) => throw new Rejected(ChargeCodes.ChargeDisputeMustBeOpen),
             (ShipLoan c, { Fee: { } fee }) => c.StatedChargeFen is null || c.StatedChargeFen == fee.FeeFen
                 ? []
                 : throw new Rejected(LoanCodes.LoanShippedWithOtherCharge),
@@ -60,13 +67,13 @@ public static class LoanDecider
         return [new LoanRequested(c.LoanId, c.Borrower, c.Lender, c.Title, c.MaximumCostFen, c.At, date)];
     }
 
-    private static ILoanEvent[] Ship(ShipLoan c, Loan s, Alliance alliance, DateOnly date)
+    private static ILoanEvent[] Ship(ShipLoan c, Loan s, Alliance alliance, DateOnly date, bool overrideMaximum = false)
     {
         Parties.MustNotPrecede(c.At, s.RequestedAt);
         Parties.MustBeMembers(alliance, s.Borrower, s.Lender, date);
         var policy = Parties.PolicyOn(alliance, date);
         var borrower = alliance.Members[s.Borrower];
-        var (charge, withheld) = Pricing.Price(policy, policy.LoanFeeFen, c.StatedChargeFen, borrower.RegionGroup, s.MaximumCostFen, c.GrantAvailableFen);
+        var (charge, withheld) = Pricing.Price(policy, policy.LoanFeeFen, c.StatedChargeFen, borrower.RegionGroup, overrideMaximum ? null : s.MaximumCostFen, c.GrantAvailableFen);
         var shipped = new LoanShipped(s.Id, s.Borrower, s.Lender, s.RequestedAt, c.At, date, charge, c.StatedChargeFen is not null);
         return withheld > 0
             ? [shipped, new Funding.LoanGrantWithheld(s.Id, policy.FundingReference ?? "", withheld, c.GrantAvailableFen, date)]
@@ -110,6 +117,8 @@ public static class LoanDecider
             Refunds = [.. s.Refunds, new RecordedRefund(x.RefundId, x.Charge, x.Refund.AmountFen, x.Reason)],
         },
         ({ } s, Funding.LoanGrantWithheld) => s,
+        ({ } s, LoanChargeDisputed d) => s with { Dispute = new ChargeDispute(d.StatedChargeFen, d.MaximumCostFen, d.RaisedAt) },
+        ({ } s, LoanChargeDisputeResolved) => s with { Dispute = null },
         _ => throw new InvalidOperationException($"cannot apply {e.GetType().Name}"),
     };
 }
