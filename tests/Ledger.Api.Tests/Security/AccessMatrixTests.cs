@@ -174,6 +174,10 @@ public class AccessMatrixTests(LedgerApp<AccessMatrixTests> app, Xunit.Abstracti
                 Ok("operator"), Ok("finance"), No("service"), No("nju"), Ok("auditor")),
             Row("an event by sequence", get, _ => $"{A}/events/1", _ => null,
                 No("operator"), Ok("finance"), No("service"), No("nju"), Ok("auditor"), No("other-auditor", Scope)),
+            Row("register an agency id", post, _ => $"{A}/members/SEU/agency-ids", c => new { type = "LOCAL", value = $"seu-{c}" },
+                Ok("operator"), No("finance"), No("service"), No("nju"), No("seu"), No("auditor")),
+            Row("resolve a charge dispute", post, _ => $"{A}/loans/SEEN/charge-dispute", _ => new { accept = true, reason = "r" },
+                No("operator"), No("service"), No("nju"), No("seu"), No("auditor"), ("finance", 409, "charge_dispute_must_be_open")),
             Row("record in another alliance", post, _ => $"{Other}/loans", _ => new { loanId = "X", borrower = "NJU", lender = "SEU", title = "t" },
                 No("finance", Scope), No("service", Scope), No("nju", Scope)),
         }.SelectMany(r => r);

@@ -81,6 +81,8 @@ public class MalformedBodyTests(LedgerApp<MalformedBodyTests> app, ITestOutputHe
             Req("paymentId", Kind.Code), Req("member", Kind.Code), Req("direction", Kind.Enum), Req("amount", Kind.Amount), Req("paidOn", Kind.Date), Req("bankReference", Kind.Text, 100), At),
         new($"{A}/periods/frequency", false, """{"frequency":"monthly"}""", Req("frequency", Kind.Enum), At),
         new($"{A}/periods/2026-01/close", false, "{}"),
+        new($"{A}/members/SEU/agency-ids", true, """{"type":"ISIL","value":"CN-SEU"}""", Req("type", Kind.Code), Req("value", Kind.Text, 100)),
+        new($"{A}/loans/DISP/charge-dispute", false, """{"accept":true,"reason":"agreed"}""", Req("accept", Kind.Bool), Req("reason", Kind.Text, 500), At),
         new($"{A}/projects", false, """{"code":"NEWPRJ","name":"New project","departmentCode":"JSEDU","phase":"phase V","startsOn":"2026-01-01","endsOn":"2026-12-31"}""",
             Req("code", Kind.Code), Req("name", Kind.Text, 200), Req("departmentCode", Kind.Code), Req("phase", Kind.Text, 100), Req("startsOn", Kind.Date), Req("endsOn", Kind.Date), At),
         new($"{A}/projects/PRJ2/close", false, """{"closedOn":"2026-12-31","remarks":"done"}""", Req("closedOn", Kind.Date), Req("remarks", Kind.Text, 500), At),
@@ -122,6 +124,12 @@ public class MalformedBodyTests(LedgerApp<MalformedBodyTests> app, ITestOutputHe
         await Ok($"{A}/joint-purchases/P3/allocation", """{"at":"2026-10-12T09:00:00+08:00"}""");
         foreach (var id in new[] { "CS1", "CS2", "CS3" })
             await Ok($"{A}/cost-shares", $$"""{"costShareId":"{{id}}","purpose":"courier","amount":90,"split":{"method":"equal"},"participants":[{"member":"NJU"},{"member":"SEU"}],"payeeVendor":"SF","at":"2026-10-02T09:00:00+08:00"}""");
+        (await app.As(Roles.Operator).PostRaw($"{A}/members/NJU/agency-ids", """{"type":"ISIL","value":"CN-NJU"}""")).EnsureSuccessStatusCode();
+        (await app.As(Roles.Operator).PostRaw($"{A}/members/XZMU/agency-ids", """{"type":"ISIL","value":"CN-XZMU"}""")).EnsureSuccessStatusCode();
+        (await finance.PostAsync($"{A}/iso18626", new StringContent(Iso18626.Iso18626Tests.Request("DISP", "Loan", 30m), System.Text.Encoding.UTF8, "application/xml")))
+            .EnsureSuccessStatusCode();
+        var disputed = await finance.PostAsync($"{A}/iso18626", new StringContent(Iso18626.Iso18626Tests.Supplying("DISP", "Loaned", 45m), System.Text.Encoding.UTF8, "application/xml"));
+        disputed.EnsureSuccessStatusCode();
         await Ok($"{A}/projects", """{"code":"PRJ2","name":"Second","departmentCode":"JSEDU","phase":"p","startsOn":"2026-01-01","endsOn":"2026-12-31"}""");
         await Ok($"{A}/subprojects", """{"code":"SUB2","projectCode":"JALIS-IV","title":"Second","undertakingMember":"SEU","budget":[{"line":"equipment","amount":100}]}""");
         await Ok($"{A}/subprojects", """{"code":"SUB3","projectCode":"JALIS-IV","title":"Third","undertakingMember":"SEU","budget":[{"line":"equipment","amount":100}]}""");
