@@ -18,19 +18,20 @@ public static class DeliveryCommands
 
     /// <summary>A delivery command as the caller: its party checks, the grant's funds, the one command path.</summary>
     public static Task<CommandResult<Delivery>> Execute(HttpContext http, CommandRunner runner, string alliance, string deliveryId,
-        IDeliveryCommand command, long? expectedVersion = null)
-    {
-        var caller = http.Caller();
-        return runner.Run<DeliveryView, Delivery>(caller.Recorder(), alliance, StreamKeys.Delivery(deliveryId), expectedVersion,
+        IDeliveryCommand command, long? expectedVersion = null) =>
+        Execute(http.Caller(), runner, alliance, deliveryId, command, expectedVersion, http.RequestAborted);
+
+    public static Task<CommandResult<Delivery>> Execute(Caller caller, CommandRunner runner, string alliance, string deliveryId,
+        IDeliveryCommand command, long? expectedVersion, CancellationToken ct) =>
+        runner.Run<DeliveryView, Delivery>(caller.Recorder(), alliance, StreamKeys.Delivery(deliveryId), expectedVersion,
             SettlementLock.Shared, async (session, state, a) =>
             {
                 Parties.MayRecord(caller, SideOf(command), (command as RequestDelivery)?.Requester,
                     state is null ? null : (state.Requester, state.Supplier), DeliveryCodes.DeliveryMustExist, $"delivery {deliveryId}");
                 var known = CommandRunner.AllianceOrNotFound(a, alliance);
-                return DeliveryDecider.Decide(deliveryId, await Grants.Funded(session, known, command, state, http.RequestAborted), state, known);
+                return DeliveryDecider.Decide(deliveryId, await Grants.Funded(session, known, command, state, ct), state, known);
             },
-            http.RequestAborted);
-    }
+            ct);
 
     /// <summary>The requester requests and cancels; the supplier fulfils or says it cannot.</summary>
     public static Side SideOf(IDeliveryCommand command) => command switch

@@ -32,30 +32,50 @@ public static class Iso18626Endpoint
             try
             {
                 message = await Iso18626Message.Parse(http.Request.Body, http.RequestAborted);
-                await Apply(message, alliance, http, runner, store);
-                return Confirmation(message, null, received);
             }
             catch (IsoError e)
             {
-                return Confirmation(message, e, received);
+                return Xml(Confirmation(null, e, received));
             }
-            catch (Rejected e)
-            {
-                return Confirmation(message, new IsoError(IsoErrors.UnrecognisedDataValue, $"{e.Code}: {e.Message}"), received);
-            }
-            catch (NotFound e)
-            {
-                return Confirmation(message, new IsoError(IsoErrors.UnrecognisedDataValue, $"{e.Code}: {e.Message}"), received);
-            }
+            return Xml(await Handle(message, alliance, http.Caller(), runner, store, received, http.RequestAborted));
         })
         .WithMetadata(new BodySizeLimit(MaxBytes)).Accepts<object>("application/xml", "text/xml")
         .RequireAuthorization(Policies.RecordActivity).WithName("Iso18626").WithTags("ISO 18626");
 
-    private static async Task Apply(Iso18626Message m, string allianceCode, HttpContext http, CommandRunner runner, IDocumentStore store)
+    /// <summary>Applies a parsed message as the caller and answers with its confirmation (HTTP and queue alike).</summary>
+    public static async Task<(XDocument Confirmation, IsoError? Error)> Handle(Iso18626Message m, string alliance, Caller caller, CommandRunner runner,
+        IDocumentStore store, DateTimeOffset received, CancellationToken ct)
+    {
+        IsoError? error = null;
+        try
+        {
+            await Apply(m, alliance, caller, runner, store, received, ct);
+        }
+        catch (IsoError e)
+        {
+            error = e;
+        }
+        catch (Rejected e)
+        {
+            error = new IsoError(IsoErrors.UnrecognisedDataValue, $"{e.Code}: {e.Message}");
+        }
+        catch (NotFound e)
+        {
+            error = new IsoError(IsoErrors.UnrecognisedDataValue, $"{e.Code}: {e.Message}");
+        }
+        return Confirmation(m, error, received);
+    }
+
+    private static IResult Xml((XDocument Confirmation, IsoError? Error) answer) =>
+        Results.Text(answer.Confirmation.Declaration + Environment.NewLine + answer.Confirmation.ToString(SaveOptions.DisableFormatting),
+            "application/xml", System.Text.Encoding.UTF8);
+
+    private static async Task Apply(Iso18626Message m, string allianceCode, Caller caller, CommandRunner runner, IDocumentStore store,
+        DateTimeOffset now, CancellationToken ct)
     {
         await using var session = store.QuerySession(allianceCode);
-        var alliance = CommandRunner.AllianceOrNotFound((await session.LoadAsync<AllianceView>(StreamKeys.Alliance, http.RequestAborted))?.State, allianceCode);
-        var at = m.Timestamp ?? http.Now();
+        var alliance = CommandRunner.AllianceOrNotFound((await session.LoadAsync<AllianceView>(StreamKeys.Alliance, ct))?.State, allianceCode);
+        var at = m.Timestamp ?? now;
         var id = m.RequestId;
         if (m.Kind == Iso18626Message.Request)
         {
@@ -66,11 +86,11 @@ public static class Iso18626Endpoint
             switch (m.ServiceType)
             {
                 case "Loan" or "CopyOrLoan":
-                    await LoanCommands.Execute(http, runner, allianceCode, id, new RequestLoan(id, borrower, lender, Clip(title, 500), max, at));
+                    await LoanCommands.Execute(caller, runner, allianceCode, id, new RequestLoan(id, borrower, lender, Clip(title, 500), max, at), null, ct);
                     return;
                 case "Copy":
                     var rush = m.ServiceLevel is "Rush" or "Express";
-                    await DeliveryCommands.Execute(http, runner, allianceCode, id, new RequestDelivery(id, borrower, lender, Clip(title, 500), rush, max, at));
+                    await DeliveryCommands.Execute(caller, runner, allianceCode, id, new RequestDelivery(id, borrower, lender, Clip(title, 500), rush, max, at), null, ct);
                     return;
                 default:
                     throw new IsoError(IsoErrors.UnrecognisedDataValue, $"serviceInfo/serviceType '{m.ServiceType}': the ledger takes Loan, Copy or CopyOrLoan");
@@ -78,8 +98,8 @@ public static class Iso18626Endpoint
         }
 
         // Later messages name a request the ledger already has: a loan or a delivery.
-        var isLoan = await session.LoadAsync<LoanView>(StreamKeys.Loan(id), http.RequestAborted) is { State: not null };
-        var isDelivery = !isLoan && await session.LoadAsync<DeliveryView>(StreamKeys.Delivery(id), http.RequestAborted) is { State: not null };
+        var isLoan = await session.LoadAsync<LoanView>(StreamKeys.Loan(id), ct) is { State: not null };
+        var isDelivery = !isLoan && await session.LoadAsync<DeliveryView>(StreamKeys.Delivery(id), ct) is { State: not null };
         if (!isLoan && !isDelivery)
             throw new IsoError(IsoErrors.UnrecognisedDataValue, $"header/requestingAgencyRequestId '{id}' names no request the ledger knows");
         if (m.Kind == Iso18626Message.SupplyingAgencyMessage)
@@ -88,22 +108,22 @@ public static class Iso18626Endpoint
             switch (m.Status)
             {
                 case "Loaned" when isLoan:
-                    await LoanCommands.Execute(http, runner, allianceCode, id, new ShipLoan(cost, at, DisputeOverMaximum: true));
+                    await LoanCommands.Execute(caller, runner, allianceCode, id, new ShipLoan(cost, at, DisputeOverMaximum: true), null, ct);
                     return;
                 case "CopyCompleted" when isDelivery:
-                    await DeliveryCommands.Execute(http, runner, allianceCode, id, new FulfilDelivery(0, cost, at, DisputeOverMaximum: true));
+                    await DeliveryCommands.Execute(caller, runner, allianceCode, id, new FulfilDelivery(0, cost, at, DisputeOverMaximum: true), null, ct);
                     return;
                 case "Unfilled":
                     var reason = m.ReasonUnfilled ?? "unfilled (no reason given)";
-                    if (isLoan) await LoanCommands.Execute(http, runner, allianceCode, id, new MarkLoanUnfilled(Clip(reason, 500), at));
-                    else await DeliveryCommands.Execute(http, runner, allianceCode, id, new MarkDeliveryUnfilled(Clip(reason, 500), at));
+                    if (isLoan) await LoanCommands.Execute(caller, runner, allianceCode, id, new MarkLoanUnfilled(Clip(reason, 500), at), null, ct);
+                    else await DeliveryCommands.Execute(caller, runner, allianceCode, id, new MarkDeliveryUnfilled(Clip(reason, 500), at), null, ct);
                     return;
                 case "LoanCompleted" when isLoan:
-                    await LoanCommands.Execute(http, runner, allianceCode, id, new ReturnLoan(at));
+                    await LoanCommands.Execute(caller, runner, allianceCode, id, new ReturnLoan(at), null, ct);
                     return;
                 case "Cancelled":
-                    if (isLoan) await LoanCommands.Execute(http, runner, allianceCode, id, new CancelLoan("cancelled by the supplier", at));
-                    else await DeliveryCommands.Execute(http, runner, allianceCode, id, new CancelDelivery("cancelled by the supplier", at));
+                    if (isLoan) await LoanCommands.Execute(caller, runner, allianceCode, id, new CancelLoan("cancelled by the supplier", at), null, ct);
+                    else await DeliveryCommands.Execute(caller, runner, allianceCode, id, new CancelDelivery("cancelled by the supplier", at), null, ct);
                     return;
                 case "RequestReceived" or "ExpectToSupply" or "WillSupply" or "HoldReturn" or "Overdue" or "Recalled" or "ReleaseHoldReturn"
                     or "RetryPossible":
@@ -119,22 +139,22 @@ public static class Iso18626Endpoint
         switch (m.Action)
         {
             case "Received" when isLoan:
-                await LoanCommands.Execute(http, runner, allianceCode, id, new ReceiveLoan(at));
+                await LoanCommands.Execute(caller, runner, allianceCode, id, new ReceiveLoan(at), null, ct);
                 return;
             case "Received":
                 return; // a copy received: its charge was posted when it was completed
             case "ShippedReturn" when isLoan:
-                await LoanCommands.Execute(http, runner, allianceCode, id, new ReturnLoan(at));
+                await LoanCommands.Execute(caller, runner, allianceCode, id, new ReturnLoan(at), null, ct);
                 return;
             case "Cancel":
-                if (isLoan) await LoanCommands.Execute(http, runner, allianceCode, id, new CancelLoan(m.Note is { } n ? Clip(n, 500) : null, at));
-                else await DeliveryCommands.Execute(http, runner, allianceCode, id, new CancelDelivery(m.Note is { } n2 ? Clip(n2, 500) : null, at));
+                if (isLoan) await LoanCommands.Execute(caller, runner, allianceCode, id, new CancelLoan(m.Note is { } n ? Clip(n, 500) : null, at), null, ct);
+                else await DeliveryCommands.Execute(caller, runner, allianceCode, id, new CancelDelivery(m.Note is { } n2 ? Clip(n2, 500) : null, at), null, ct);
                 return;
             case "Lost" when isLoan:
-                var loan = (await session.LoadAsync<LoanView>(StreamKeys.Loan(id), http.RequestAborted))!.State!;
+                var loan = (await session.LoadAsync<LoanView>(StreamKeys.Loan(id), ct))!.State!;
                 var replacement = loan.MaximumCostFen
                                   ?? throw new IsoError(IsoErrors.UnrecognisedDataValue, "action Lost: the request gave no maximumCosts to charge as replacement cost");
-                await LoanCommands.Execute(http, runner, allianceCode, id, new DeclareLoanLost(replacement, at));
+                await LoanCommands.Execute(caller, runner, allianceCode, id, new DeclareLoanLost(replacement, at), null, ct);
                 return;
             case "StatusRequest" or "Notification":
                 return;
@@ -154,7 +174,7 @@ public static class Iso18626Endpoint
     private static string Clip(string s, int max) => s.Length > max ? s[..max] : s;
 
     /// <summary>The confirmation of the message's kind: OK, or ERROR with its type and value.</summary>
-    private static IResult Confirmation(Iso18626Message? m, IsoError? error, DateTimeOffset received)
+    private static (XDocument, IsoError?) Confirmation(Iso18626Message? m, IsoError? error, DateTimeOffset received)
     {
         var kind = m?.Kind ?? Iso18626Message.Request;
         var header = new XElement(Ns + "confirmationHeader");
@@ -171,7 +191,7 @@ public static class Iso18626Endpoint
         if (m?.Kind == Iso18626Message.RequestingAgencyMessage && m.Action is { } action) confirmation.Add(new XElement(Ns + "action", action));
         var document = new XDocument(new XDeclaration("1.0", "utf-8", null),
             new XElement(Ns + "ISO18626Message", new XAttribute(XNamespace.Xmlns + "ill", Ns), new XAttribute(Ns + "version", "1.2"), confirmation));
-        return Results.Text(document.Declaration + Environment.NewLine + document.ToString(SaveOptions.DisableFormatting), "application/xml", System.Text.Encoding.UTF8);
+        return (document, error);
     }
 
     private static XElement AgencyElement(string name, AgencyRef a) =>

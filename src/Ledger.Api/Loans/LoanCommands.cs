@@ -18,19 +18,20 @@ public static class LoanCommands
 
     /// <summary>A loan command as the caller: its party checks, the grant's funds, the one command path.</summary>
     public static Task<CommandResult<Loan>> Execute(HttpContext http, CommandRunner runner, string alliance, string loanId, ILoanCommand command,
-        long? expectedVersion = null)
-    {
-        var caller = http.Caller();
-        return runner.Run<LoanView, Loan>(caller.Recorder(), alliance, StreamKeys.Loan(loanId), expectedVersion,
+        long? expectedVersion = null) =>
+        Execute(http.Caller(), runner, alliance, loanId, command, expectedVersion, http.RequestAborted);
+
+    public static Task<CommandResult<Loan>> Execute(Caller caller, CommandRunner runner, string alliance, string loanId, ILoanCommand command,
+        long? expectedVersion, CancellationToken ct) =>
+        runner.Run<LoanView, Loan>(caller.Recorder(), alliance, StreamKeys.Loan(loanId), expectedVersion,
             SettlementLock.Shared, async (session, state, a) =>
             {
                 Parties.MayRecord(caller, SideOf(command), (command as RequestLoan)?.Borrower,
                     state is null ? null : (state.Borrower, state.Lender), LoanCodes.LoanMustExist, $"loan {loanId}");
                 var known = CommandRunner.AllianceOrNotFound(a, alliance);
-                return LoanDecider.Decide(loanId, await Grants.Funded(session, known, command, state, http.RequestAborted), state, known);
+                return LoanDecider.Decide(loanId, await Grants.Funded(session, known, command, state, ct), state, known);
             },
-            http.RequestAborted);
-    }
+            ct);
 
     /// <summary>The borrower requests, receives, returns and cancels; the lender ships or says it cannot.</summary>
     public static Side SideOf(ILoanCommand command) => command switch
