@@ -4,6 +4,7 @@ using Ledger.Api;
 using Ledger.Api.Audit;
 using Ledger.Api.Demo;
 using Ledger.Api.Infrastructure;
+using Ledger.Api.Messaging;
 using Ledger.Api.Security;
 using Ledger.Projections;
 using Ledger.Projections.Audit;
@@ -33,7 +34,9 @@ string Schema() => builder.Configuration["Ledger:Schema"] ?? "ledger";
 builder.Services.AddMarten(opts => LedgerStore.Configure(opts, ConnectionString(), Schema()))
     .UseLightweightSessions()
     .ApplyAllDatabaseChangesOnStartup()
-    .AddAsyncDaemon(verb == "serve" ? DaemonMode.Solo : DaemonMode.Disabled);
+    .AddAsyncDaemon(verb == "serve" ? DaemonMode.Solo : DaemonMode.Disabled)
+    .AddSubscriptionWithServices<IntegrationEventPublisher>(ServiceLifetime.Singleton);
+builder.Services.AddLedgerMessaging(builder.Configuration);
 
 // The one-shot verbs start the host only to apply the schema; they take any free port so a running server is no obstacle.
 if (verb != "serve") builder.WebHost.UseUrls("http://127.0.0.1:0");

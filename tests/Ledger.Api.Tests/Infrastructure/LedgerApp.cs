@@ -35,6 +35,8 @@ public class LedgerApp<TTests> : WebApplicationFactory<Program>, ITestApp
         builder.UseSetting("Ledger:Schema", Schema);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Auth:SigningKey", SigningKey);
+        // The in-memory bus unless a test class turns the broker on (the messaging tests share one broker).
+        builder.UseSetting("RabbitMq:Host", "");
         // Tests send thousands of requests as one caller; the rate-limit test sets its own small limit.
         builder.UseSetting("Ledger:Limits:PermitsPerSecond", "100000");
         builder.UseSetting("Ledger:Limits:Burst", "100000");
