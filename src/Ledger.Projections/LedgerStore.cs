@@ -26,6 +26,8 @@ public static class LedgerStore
         opts.Events.DatabaseSchemaName = schema;
         opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
 
+        // One daemon lock per schema: ledgers (or test classes) sharing a database in other schemas do not block each other.
+        opts.Projections.DaemonLockId = 40_000 + (int)(BitConverter.ToUInt32(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(schema))) % 1_000_000);
         opts.Events.StreamIdentity = StreamIdentity.AsString;
         opts.Events.TenancyStyle = TenancyStyle.Conjoined;
         opts.Policies.AllDocumentsAreMultiTenanted();
