@@ -216,7 +216,7 @@ public static class FundingEndpoints
             .Validate<AcceptanceRequest>().RequireAuthorization(Policies.ManageFinance).WithName("AcceptSubProject");
 
         sub.MapPost("/moves", (string alliance, string code, MoveRequest b, HttpContext http, CommandRunner runner, IDocumentStore store) =>
-                Move(http, store, alliance, code, b))
+                Move(http, runner, store, alliance, code, b))
             .Validate<MoveRequest>().RequireAuthorization(Policies.ManageFinance).WithName("MoveFunds");
     }
 
@@ -244,15 +244,11 @@ public static class FundingEndpoints
     }
 
     /// <summary>Both sides of a move in one transaction, under both grants' locks (taken in code order, so two moves never deadlock).</summary>
-    private static async Task<IResult> Move(HttpContext http, IDocumentStore store, string alliance, string from, MoveRequest b)
+    private static async Task<IResult> Move(HttpContext http, CommandRunner runner, IDocumentStore store, string alliance, string from, MoveRequest b)
     {
         var ct = http.RequestAborted;
         var recorder = http.Caller().Recorder();
-        await using var session = store.LightweightSession(alliance);
-        session.LastModifiedBy = recorder.User;
-        session.SetHeader(Projections.LedgerMetadata.RoleHeader, recorder.Role);
-        await session.BeginTransactionAsync(ct);
-        await SettlementLocks.Take(session, alliance, SettlementLock.Shared, ct);
+        await using var session = await runner.OpenSession(recorder, alliance, SettlementLock.Shared, ct);
         var a = CommandRunner.AllianceOrNotFound((await session.LoadAsync<Projections.Alliances.AllianceView>(StreamKeys.Alliance, ct))?.State, alliance);
         long availableFrom = 0;
         foreach (var code in new[] { from, b.ToSubProject! }.Distinct().Order(StringComparer.Ordinal))

@@ -37,11 +37,7 @@ public sealed class CommandRunner(IDocumentStore store)
         where TView : StateView<TState>
         where TState : class
     {
-        await using var session = store.LightweightSession(alliance);
-        session.LastModifiedBy = recorder.User;
-        session.SetHeader(LedgerMetadata.RoleHeader, recorder.Role);
-        await session.BeginTransactionAsync(ct);
-        await SettlementLocks.Take(session, alliance, lockMode, ct);
+        await using var session = await OpenSession(recorder, alliance, lockMode, ct);
 
         var allianceState = (await session.LoadAsync<AllianceView>(StreamKeys.Alliance, ct))?.State;
         var stream = await session.Events.FetchForWriting<TView>(streamKey, ct);
@@ -61,6 +57,20 @@ public sealed class CommandRunner(IDocumentStore store)
         var view = await session.LoadAsync<TView>(streamKey, ct)
                    ?? throw new InvalidOperationException($"inline projection of {streamKey} is missing");
         return new CommandResult<TState>(view.State!, view.Version, events.Count);
+    }
+
+    /// <summary>
+    /// A session for a command: its events carry the recorder, it runs in one transaction, and it holds the alliance's
+    /// settlement lock (taken first). For the rare command that writes to two streams at once (a move of funds).
+    /// </summary>
+    public async Task<IDocumentSession> OpenSession(Recorder recorder, string alliance, SettlementLock lockMode, CancellationToken ct)
+    {
+        var session = store.LightweightSession(alliance);
+        session.LastModifiedBy = recorder.User;
+        session.SetHeader(LedgerMetadata.RoleHeader, recorder.Role);
+        await session.BeginTransactionAsync(ct);
+        await SettlementLocks.Take(session, alliance, lockMode, ct);
+        return session;
     }
 
     public static Alliance AllianceOrNotFound(Alliance? alliance, string code) =>

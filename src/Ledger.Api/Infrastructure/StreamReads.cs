@@ -13,23 +13,19 @@ public static class StreamReads
     /// GET of one loan's or delivery's state: 404 for an unknown alliance or stream, or for one a member takes no part in;
     /// ETag = stream version.
     /// </summary>
-    public static async Task<IResult> Get<TView, TState>(HttpContext http, IDocumentStore store, string alliance, string streamKey,
+    public static Task<IResult> Get<TView, TState>(HttpContext http, IDocumentStore store, string alliance, string streamKey,
         string notFoundCode, string what, Func<TState, (string Requester, string Supplier)> parties, Func<TState, long, object> respond)
         where TView : StateView<TState>
-        where TState : class
-    {
-        await using var session = store.QuerySession(alliance);
-        await AllianceMustExist(session, alliance, http.RequestAborted);
-        var view = await session.LoadAsync<TView>(streamKey, http.RequestAborted);
-        if (view?.State is null) throw new NotFound(notFoundCode, $"{what} does not exist");
-        var (requester, supplier) = parties(view.State);
-        Parties.MaySee(http.Caller(), requester, supplier, notFoundCode, what);
-        return http.WithVersion(Results.Ok(respond(view.State, view.Version)), view.Version);
-    }
+        where TState : class =>
+        GetView<TView, TState>(http, store, alliance, streamKey, notFoundCode, what, respond, state =>
+        {
+            var (requester, supplier) = parties(state);
+            Parties.MaySee(http.Caller(), requester, supplier, notFoundCode, what);
+        });
 
-    /// <summary>GET of a stream's state that every caller with the policy may see (no parties to check).</summary>
+    /// <summary>GET of a stream's state, with an optional check of the caller against it; ETag = stream version.</summary>
     public static async Task<IResult> GetView<TView, TState>(HttpContext http, IDocumentStore store, string alliance, string streamKey,
-        string notFoundCode, string what, Func<TState, long, object> respond)
+        string notFoundCode, string what, Func<TState, long, object> respond, Action<TState>? maySee = null)
         where TView : StateView<TState>
         where TState : class
     {
@@ -37,6 +33,7 @@ public static class StreamReads
         await AllianceMustExist(session, alliance, http.RequestAborted);
         var view = await session.LoadAsync<TView>(streamKey, http.RequestAborted);
         if (view?.State is null) throw new NotFound(notFoundCode, $"{what} does not exist");
+        maySee?.Invoke(view.State);
         return http.WithVersion(Results.Ok(respond(view.State, view.Version)), view.Version);
     }
 

@@ -91,16 +91,14 @@ public static class CostShareEndpoints
 
         var share = alliance.MapGroup("/cost-shares/{costShareId}").WithTags("Cost shares");
 
-        share.MapGet("", async (string alliance, string costShareId, HttpContext http, IDocumentStore store) =>
-            {
-                await using var session = store.QuerySession(alliance);
-                await StreamReads.AllianceMustExist(session, alliance, http.RequestAborted);
-                var view = await session.LoadAsync<CostShareView>(StreamKeys.CostShare(costShareId), http.RequestAborted);
-                var caller = http.Caller();
-                if (view?.State is not { } c || (caller.Is(Roles.Member) && c.Participants.All(p => p.Member != caller.Member)))
-                    throw new NotFound(CostShareCodes.CostShareMustExist, $"cost share {costShareId} does not exist");
-                return http.WithVersion(Results.Ok(CostShareResponse.From(c, view.Version)), view.Version);
-            })
+        share.MapGet("", (string alliance, string costShareId, HttpContext http, IDocumentStore store) =>
+                StreamReads.GetView<CostShareView, CostShare>(http, store, alliance, StreamKeys.CostShare(costShareId), CostShareCodes.CostShareMustExist,
+                    $"cost share {costShareId}", CostShareResponse.From, c =>
+                    {
+                        var caller = http.Caller();
+                        if (caller.Is(Roles.Member) && c.Participants.All(p => p.Member != caller.Member))
+                            throw new NotFound(CostShareCodes.CostShareMustExist, $"cost share {costShareId} does not exist");
+                    }))
             .RequireAuthorization(Policies.ReadFinance).WithName("GetCostShare");
 
         share.MapPost("/allocation", (string alliance, string costShareId, AtRequestBody? b, HttpContext http, CommandRunner runner) =>

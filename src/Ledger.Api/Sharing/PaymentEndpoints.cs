@@ -44,16 +44,10 @@ public static class PaymentEndpoints
                     PaymentResponse.From, $"/api/alliances/{alliance}/payments/{b.PaymentId}"))
             .Validate<PaymentRequest>().RequireAuthorization(Policies.ManageFinance).WithName("RecordPayment").WithTags("Payments");
 
-        alliance.MapGet("/payments/{paymentId}", async (string alliance, string paymentId, HttpContext http, IDocumentStore store) =>
-            {
-                await using var session = store.QuerySession(alliance);
-                await StreamReads.AllianceMustExist(session, alliance, http.RequestAborted);
-                var view = await session.LoadAsync<PaymentView>(StreamKeys.Payment(paymentId), http.RequestAborted);
-                var caller = http.Caller();
-                if (view?.State is not { } p || (caller.Is(Roles.Member) && p.Member != caller.Member))
-                    throw new NotFound(PaymentCodes.PaymentMustExist, $"payment {paymentId} does not exist");
-                return http.WithVersion(Results.Ok(PaymentResponse.From(p, view.Version)), view.Version);
-            })
+        alliance.MapGet("/payments/{paymentId}", (string alliance, string paymentId, HttpContext http, IDocumentStore store) =>
+                StreamReads.GetView<PaymentView, Payment>(http, store, alliance, StreamKeys.Payment(paymentId), PaymentCodes.PaymentMustExist,
+                    $"payment {paymentId}", PaymentResponse.From,
+                    p => Parties.MaySee(http.Caller(), p.Member, p.Member, PaymentCodes.PaymentMustExist, $"payment {paymentId}")))
             .RequireAuthorization(Policies.ReadFinance).WithName("GetPayment").WithTags("Payments");
     }
 }

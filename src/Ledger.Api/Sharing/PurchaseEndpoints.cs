@@ -148,12 +148,8 @@ public static class PurchaseEndpoints
 
         purchase.MapGet("", async (string alliance, string purchaseId, HttpContext http, IDocumentStore store) =>
             {
-                await using var session = store.QuerySession(alliance);
-                await StreamReads.AllianceMustExist(session, alliance, http.RequestAborted);
-                var view = await session.LoadAsync<PurchaseView>(StreamKeys.Purchase(purchaseId), http.RequestAborted);
-                if (view?.State is not { } p || !MaySee(http.Caller(), p))
-                    throw new NotFound(PurchaseCodes.PurchaseMustExist, $"joint purchase {purchaseId} does not exist");
-                return http.WithVersion(Results.Ok(PurchaseResponse.From(p, view.Version)), view.Version);
+                var (p, version) = await Visible(http, store, alliance, purchaseId);
+                return http.WithVersion(Results.Ok(PurchaseResponse.From(p, version)), version);
             })
             .RequireAuthorization(Policies.ReadFinance).WithName("GetPurchase");
 
@@ -190,13 +186,9 @@ public static class PurchaseEndpoints
 
         purchase.MapGet("/allocation", async (string alliance, string purchaseId, string? format, HttpContext http, IDocumentStore store) =>
             {
-                await using var session = store.QuerySession(alliance);
-                await StreamReads.AllianceMustExist(session, alliance, http.RequestAborted);
-                var view = await session.LoadAsync<PurchaseView>(StreamKeys.Purchase(purchaseId), http.RequestAborted);
-                if (view?.State is not { } p || !MaySee(http.Caller(), p))
-                    throw new NotFound(PurchaseCodes.PurchaseMustExist, $"joint purchase {purchaseId} does not exist");
+                var (p, version) = await Visible(http, store, alliance, purchaseId);
                 if (p.Status != PurchaseStatus.Allocated) throw new NotFound(PurchaseCodes.PurchaseMustBeAllocated, $"{purchaseId} is not allocated yet");
-                var response = PurchaseResponse.From(p, view.Version);
+                var response = PurchaseResponse.From(p, version);
                 return await Exports.Answer(http, format, $"{alliance}-{purchaseId}-allocation", response, AllocationTable(response));
             })
             .RequireAuthorization(Policies.ReadFinance).WithName("GetPurchaseAllocation");
@@ -218,6 +210,17 @@ public static class PurchaseEndpoints
         purchase.MapPost("/vendor-payments", (string alliance, string purchaseId, VendorPaymentRequest b, HttpContext http, CommandRunner runner) =>
                 Run(http, runner, alliance, purchaseId, _ => new PayVendor(b.PaymentId!, Fen.FromAmount(b.Amount!.Value), b.PaidOn!.Value, b.BankReference!, b.At ?? http.Now())))
             .Validate<VendorPaymentRequest>().RequireAuthorization(Policies.ManageFinance).WithName("PayVendor");
+    }
+
+    /// <summary>The purchase with its version, or 404 when it does not exist or the caller may not see it.</summary>
+    private static async Task<(JointPurchase Purchase, long Version)> Visible(HttpContext http, IDocumentStore store, string alliance, string purchaseId)
+    {
+        await using var session = store.QuerySession(alliance);
+        await StreamReads.AllianceMustExist(session, alliance, http.RequestAborted);
+        var view = await session.LoadAsync<PurchaseView>(StreamKeys.Purchase(purchaseId), http.RequestAborted);
+        return view?.State is { } p && MaySee(http.Caller(), p)
+            ? (p, view.Version)
+            : throw new NotFound(PurchaseCodes.PurchaseMustExist, $"joint purchase {purchaseId} does not exist");
     }
 
     /// <summary>A member sees the purchases it takes or took part in; other roles with the policy see all.</summary>
