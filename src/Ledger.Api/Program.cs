@@ -31,7 +31,14 @@ if (verb == "token")
 
 string ConnectionString() => builder.Configuration.GetConnectionString("Ledger") ?? throw new InvalidOperationException("ConnectionStrings:Ledger is not set");
 string Schema() => builder.Configuration["Ledger:Schema"] ?? "ledger";
-builder.Services.AddMarten(opts => LedgerStore.Configure(opts, ConnectionString(), Schema()))
+builder.Services.AddMarten(services =>
+    {
+        var opts = new StoreOptions();
+        LedgerStore.Configure(opts, ConnectionString(), Schema());
+        // Events are stamped by the host's clock, the same one that gives business dates their default.
+        opts.Events.TimeProvider = services.GetRequiredService<TimeProvider>();
+        return opts;
+    })
     .UseLightweightSessions()
     .ApplyAllDatabaseChangesOnStartup()
     .AddAsyncDaemon(verb == "serve" ? DaemonMode.Solo : DaemonMode.Disabled)

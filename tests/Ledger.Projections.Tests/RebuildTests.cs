@@ -84,7 +84,7 @@ public sealed class RebuildTests : IAsyncLifetime
     {
         await using var q = store.QuerySession(Tenant);
         var balances = await LedgerQueries.AccountBalances(q, null, CancellationToken.None);
-        var october = await LedgerQueries.BalanceFen(q, Account.Member("A"), null, new DateOnly(2026, 10, 15), CancellationToken.None);
+        var october = (await LedgerQueries.KnownBalance(q, Account.Member("A"), null, new DateOnly(2026, 10, 15), LedgerQueries.Everything, CancellationToken.None)).KnownFen;
         var usage = (await q.Query<UsageMonth>().ToListAsync())
             .Select(u => System.Text.Json.JsonSerializer.Serialize(u)).Order(StringComparer.Ordinal).ToList();
         return (balances, october, usage);

@@ -37,7 +37,8 @@ public sealed record StatementLine(
 
 public sealed record StatementResponse(
     string Member, DateOnly? From, DateOnly? To, decimal OpeningBalance, decimal ClosingBalance, string Currency,
-    IReadOnlyList<StatementLine> Postings, string? Next, Audit.ChainHeadResponse? AuditHead = null);
+    IReadOnlyList<StatementLine> Postings, string? Next, Audit.ChainHeadResponse? AuditHead = null, DateOnly? AsOf = null,
+    decimal LateEntries = 0, int LateEntryCount = 0);
 
 /// <summary>Balances and statements: sums and lists of the postings the inline projection derives from events.</summary>
 public static class LedgerEndpoints
@@ -58,24 +59,30 @@ public static class LedgerEndpoints
             })
             .RequireAuthorization(Policies.ReadMemberLedger).WithName("GetMemberBalance").WithTags("Ledger");
 
-        alliance.MapGet("/members/{member}/statement", async (string alliance, string member, DateOnly? from, DateOnly? to,
+        alliance.MapGet("/members/{member}/statement", async (string alliance, string member, DateOnly? from, DateOnly? to, DateOnly? asOf,
                 string? after, int? limit, HttpContext http, IDocumentStore store, Projections.Audit.AuditChainWriter chain) =>
             {
+                // As of a date: what had been recorded by the end of that date (to defaults to it); later entries with
+                // business dates in the range are summed apart, so the statement fetched today for that date is the one
+                // fetched then. Without asOf: everything recorded so far.
+                to ??= asOf;
                 if (from > to) throw new BadHttpRequestException("from must not be after to");
                 if (limit is < 1 or > StatementPageMax) throw new BadHttpRequestException($"limit must be from 1 to {StatementPageMax}");
                 var pageSize = limit ?? 200;
                 var cursor = StatementCursor.Parse(after);
                 await using var session = store.QuerySession(alliance);
                 var a = await MemberMustExist(session, alliance, member, http.RequestAborted);
+                var knownAt = asOf is { } d ? a.EndOf(d) : LedgerQueries.Everything;
                 var account = Account.Member(member);
                 var opening = from is { } f
-                    ? await LedgerQueries.BalanceFen(session, account, null, f.AddDays(-1), http.RequestAborted)
+                    ? (await LedgerQueries.KnownBalance(session, account, null, f.AddDays(-1), knownAt, http.RequestAborted)).KnownFen
                     : 0;
-                var inRange = await LedgerQueries.BalanceFen(session, account, from, to, http.RequestAborted);
+                var inRange = await LedgerQueries.KnownBalance(session, account, from, to ?? DateOnly.MaxValue, knownAt, http.RequestAborted);
 
                 var query = session.Query<Posting>().Where(p => p.Account == account);
                 if (from is { } lo) query = query.Where(p => p.BusinessDate >= lo);
                 if (to is { } hi) query = query.Where(p => p.BusinessDate <= hi);
+                if (asOf is not null) query = query.Where(p => p.RecordedAt <= knownAt);
                 if (cursor is { } c)
                     query = query.Where(p => p.BusinessDate > c.Date || (p.BusinessDate == c.Date && p.Sequence > c.Sequence));
                 var page = await query.OrderBy(p => p.BusinessDate).ThenBy(p => p.Sequence).Take(pageSize + 1)
@@ -84,8 +91,9 @@ public static class LedgerEndpoints
                 var lines = page.Take(pageSize).Select(StatementLine.From).ToList();
                 var next = page.Count > pageSize ? StatementCursor.Format(page[pageSize - 1]) : null;
                 var head = await chain.Head(http.RequestAborted);
-                return Results.Ok(new StatementResponse(member, from, to, Fen.ToAmount(opening), Fen.ToAmount(opening + inRange),
-                    a.Currency, lines, next, new Audit.ChainHeadResponse(head.Sequence, head.Hash)));
+                return Results.Ok(new StatementResponse(member, from, to, Fen.ToAmount(opening), Fen.ToAmount(opening + inRange.KnownFen),
+                    a.Currency, lines, next, new Audit.ChainHeadResponse(head.Sequence, head.Hash), asOf,
+                    Fen.ToAmount(inRange.LateFen), inRange.LateCount));
             })
             .RequireAuthorization(Policies.ReadMemberLedger).WithName("GetMemberStatement").WithTags("Ledger");
 

@@ -16,10 +16,11 @@ public sealed record UsageRow(
 public sealed record UsageTotals(int RequestsMade, int RequestsFilled, int RequestsUnfilled, decimal? FillRate,
     int PagesSupplied, decimal FeesPaid, decimal FeesReceived, decimal SubsidiesReceived, decimal RewardsReceived);
 
-public sealed record UsageResponse(string Alliance, string From, string To, IReadOnlyList<UsageRow> Rows, UsageTotals Totals);
+public sealed record UsageResponse(string Alliance, string From, string To, IReadOnlyList<UsageRow> Rows, UsageTotals Totals,
+    DateOnly? AsOf = null, int LateEntryCount = 0);
 
 /// <summary>
-/// Usage statistics from the async projection. Fill rate is filled ÷ (filled + unfilled) of the month; turnaround is
+/// Usage statistics from the async projection; with asOf, as known at the end of that day (see <see cref="UsageQueries"/>). Fill rate is filled ÷ (filled + unfilled) of the month; turnaround is
 /// the median of hours from request to shipment (as borrower: of its requests; as lender: of what it supplied).
 /// </summary>
 public static class UsageEndpoint
@@ -27,7 +28,7 @@ public static class UsageEndpoint
     public const int MonthsMax = 120;
 
     public static void Map(RouteGroupBuilder alliance) => alliance.MapGet("/usage", async (string alliance, string? from, string? to,
-            string? member, string? service, HttpContext http, IDocumentStore store) =>
+            string? member, string? service, DateOnly? asOf, HttpContext http, IDocumentStore store) =>
         {
             var months = Months(from, to);
             var caller = http.Caller();
@@ -41,14 +42,26 @@ public static class UsageEndpoint
             if (service is not null && service != UsageProjection.Loan && service != UsageProjection.Copy)
                 throw new BadHttpRequestException("service must be 'loan' or 'copy'");
             await using var session = store.QuerySession(alliance);
-            await StreamReads.AllianceMustExist(session, alliance, http.RequestAborted);
+            var a = await StreamReads.AllianceMustExist(session, alliance, http.RequestAborted);
             var query = session.Query<UsageMonth>().Where(u => u.Month.IsOneOf(months));
             if (member is not null) query = query.Where(u => u.Member == member);
             if (service is not null) query = query.Where(u => u.Service == service);
-            var docs = await query.ToListAsync(http.RequestAborted);
+            var docs = (await query.ToListAsync(http.RequestAborted)).ToList();
+            var lateCount = 0;
+            if (asOf is { } d)
+            {
+                // As known at the end of that day: what was recorded later is taken away and only counted.
+                var first = DateOnly.ParseExact(months[0] + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture);
+                var late = await UsageQueries.RecordedAfter(session, a.EndOf(d), first, first.AddMonths(months.Length).AddDays(-1),
+                    member, service, http.RequestAborted);
+                foreach (var doc in docs)
+                    if (late.Documents.TryGetValue(doc.Id, out var l)) doc.Subtract(l);
+                docs.RemoveAll(doc => doc.CountsNothing());
+                lateCount = late.EventCount;
+            }
             var rows = docs.OrderBy(d => d.Month, StringComparer.Ordinal).ThenBy(d => d.Member, StringComparer.Ordinal)
                 .ThenBy(d => d.Service, StringComparer.Ordinal).Select(Row).ToList();
-            return Results.Ok(new UsageResponse(alliance, months[0], months[^1], rows, Totals(docs)));
+            return Results.Ok(new UsageResponse(alliance, months[0], months[^1], rows, Totals(docs), asOf, lateCount));
         })
         .RequireAuthorization(Policies.ReadUsage).WithName("GetUsage").WithTags("Usage");
 

@@ -8,17 +8,10 @@ namespace Ledger.Projections.Ledger;
 /// </summary>
 public static class LedgerQueries
 {
-    private static string Table(IQuerySession s) => $"{s.DocumentStore.Options.DatabaseSchemaName}.mt_doc_posting";
+    /// <summary>"Known by" for questions about everything recorded so far: later than anything can have been recorded.</summary>
+    public static readonly DateTimeOffset Everything = new(3000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    /// <summary>Credits − debits on an account over business dates in [from, to] (either end open when null).</summary>
-    public static async Task<long> BalanceFen(IQuerySession session, string account, DateOnly? from, DateOnly? to, CancellationToken ct)
-    {
-        var rows = await session.AdvancedSql.QueryAsync<long>(
-            $"select coalesce(sum(amount_fen), 0)::bigint from {Table(session)} " +
-            "where tenant_id = ? and account = ? and business_date >= ? and business_date <= ?",
-            ct, session.TenantId, account, from ?? DateOnly.MinValue, to ?? DateOnly.MaxValue);
-        return rows.Single();
-    }
+    private static string Table(IQuerySession s) => $"{s.DocumentStore.Options.DatabaseSchemaName}.mt_doc_posting";
 
     /// <summary>Every account of the alliance with its balance as of a business date, in account order.</summary>
     public static async Task<IReadOnlyList<(string Account, long BalanceFen)>> AccountBalances(
@@ -41,16 +34,27 @@ public static class LedgerQueries
     /// Every account's (or one account's) balance as of a business date, split into what had been recorded by
     /// <paramref name="knownAt"/> and what was recorded later (late entries): one SQL aggregate.
     /// </summary>
-    public static async Task<IReadOnlyList<KnownBalanceRow>> KnownBalances(IQuerySession session, string? account, DateOnly asOf, DateTimeOffset knownAt,
-        CancellationToken ct)
+    public static Task<IReadOnlyList<KnownBalanceRow>> KnownBalances(IQuerySession session, string? account, DateOnly asOf, DateTimeOffset knownAt,
+        CancellationToken ct) => KnownBalances(session, account, null, asOf, knownAt, ct);
+
+    /// <summary>The same over business dates in [from, to]; a null <paramref name="from"/> is open.</summary>
+    public static async Task<IReadOnlyList<KnownBalanceRow>> KnownBalances(IQuerySession session, string? account, DateOnly? from, DateOnly to,
+        DateTimeOffset knownAt, CancellationToken ct)
     {
         const string recorded = "(data ->> 'RecordedAt')::timestamptz";
+        var at = knownAt.ToUniversalTime();
         return await session.AdvancedSql.QueryAsync<KnownBalanceRow>(
             "select jsonb_build_object('Account', account, " +
             $"'KnownFen', coalesce(sum(amount_fen) filter (where {recorded} <= ?), 0)::bigint, " +
             $"'LateFen', coalesce(sum(amount_fen) filter (where {recorded} > ?), 0)::bigint, " +
             $"'LateCount', count(*) filter (where {recorded} > ?)) " +
-            $"from {Table(session)} where tenant_id = ? and business_date <= ? and (?::text is null or account = ?) group by account order by account",
-            ct, knownAt.ToUniversalTime(), knownAt.ToUniversalTime(), knownAt.ToUniversalTime(), session.TenantId, asOf, account!, account!);
+            $"from {Table(session)} where tenant_id = ? and business_date >= ? and business_date <= ? and (?::text is null or account = ?) " +
+            "group by account order by account",
+            ct, at, at, at, session.TenantId, from ?? DateOnly.MinValue, to, account!, account!);
     }
+
+    /// <summary>One account's known and late sums over [from, to] (zeros when it has no postings there).</summary>
+    public static async Task<KnownBalanceRow> KnownBalance(IQuerySession session, string account, DateOnly? from, DateOnly to,
+        DateTimeOffset knownAt, CancellationToken ct) =>
+        (await KnownBalances(session, account, from, to, knownAt, ct)).SingleOrDefault() ?? new KnownBalanceRow(account, 0, 0, 0);
 }

@@ -30,4 +30,27 @@ public sealed class UsageMonth
     public List<double> LenderTurnaroundHours { get; set; } = [];
 
     public static string Key(string member, DateOnly date, string service) => $"{member}|{date:yyyy-MM}|{service}";
+
+    /// <summary>True when nothing is counted (what is left of a document whose every event came late).</summary>
+    public bool CountsNothing() =>
+        RequestsMade == 0 && RequestsFilled == 0 && RequestsUnfilled == 0 && FeesPaidFen == 0 && SubsidiesReceivedFen == 0 && PagesReceived == 0
+        && RequestsReceived == 0 && RequestsSupplied == 0 && FeesReceivedFen == 0 && RewardsReceivedFen == 0 && PagesSupplied == 0;
+
+    /// <summary>Takes away what <paramref name="late"/> added (its counts, sums and each of its turnaround values once).</summary>
+    public void Subtract(UsageMonth late)
+    {
+        RequestsMade -= late.RequestsMade;
+        RequestsFilled -= late.RequestsFilled;
+        RequestsUnfilled -= late.RequestsUnfilled;
+        FeesPaidFen -= late.FeesPaidFen;
+        SubsidiesReceivedFen -= late.SubsidiesReceivedFen;
+        PagesReceived -= late.PagesReceived;
+        foreach (var h in late.BorrowerTurnaroundHours) BorrowerTurnaroundHours.Remove(h);
+        RequestsReceived -= late.RequestsReceived;
+        RequestsSupplied -= late.RequestsSupplied;
+        FeesReceivedFen -= late.FeesReceivedFen;
+        RewardsReceivedFen -= late.RewardsReceivedFen;
+        PagesSupplied -= late.PagesSupplied;
+        foreach (var h in late.LenderTurnaroundHours) LenderTurnaroundHours.Remove(h);
+    }
 }

@@ -14,18 +14,40 @@ public sealed partial class UsageProjection : MultiStreamProjection<UsageMonth, 
     public const string Loan = "loan";
     public const string Copy = "copy";
 
+    /// <summary>The event types that change usage: one identity rule serves the projection and the as-of query.</summary>
+    public static readonly Type[] EventTypes =
+    [
+        typeof(LoanRequested), typeof(LoanShipped), typeof(LoanUnfilled), typeof(LoanLost), typeof(LoanChargeRefunded),
+        typeof(DeliveryRequested), typeof(DeliveryFulfilled), typeof(DeliveryUnfilled), typeof(DeliveryChargeRefunded),
+    ];
+
     public UsageProjection()
     {
-        Identities<LoanRequested>(e => Keys(e.Borrower, e.Lender, e.BusinessDate, Loan));
-        Identities<LoanShipped>(e => Keys(e.Borrower, e.Lender, e.BusinessDate, Loan));
-        Identities<LoanUnfilled>(e => Keys(e.Borrower, e.Lender, e.BusinessDate, Loan));
-        Identities<LoanLost>(e => Keys(e.Borrower, e.Lender, e.BusinessDate, Loan));
-        Identities<LoanChargeRefunded>(e => Keys(e.Borrower, e.Lender, e.BusinessDate, Loan));
-        Identities<DeliveryRequested>(e => Keys(e.Requester, e.Supplier, e.BusinessDate, Copy));
-        Identities<DeliveryFulfilled>(e => Keys(e.Requester, e.Supplier, e.BusinessDate, Copy));
-        Identities<DeliveryUnfilled>(e => Keys(e.Requester, e.Supplier, e.BusinessDate, Copy));
-        Identities<DeliveryChargeRefunded>(e => Keys(e.Requester, e.Supplier, e.BusinessDate, Copy));
+        Identities<LoanRequested>(KeysOf);
+        Identities<LoanShipped>(KeysOf);
+        Identities<LoanUnfilled>(KeysOf);
+        Identities<LoanLost>(KeysOf);
+        Identities<LoanChargeRefunded>(KeysOf);
+        Identities<DeliveryRequested>(KeysOf);
+        Identities<DeliveryFulfilled>(KeysOf);
+        Identities<DeliveryUnfilled>(KeysOf);
+        Identities<DeliveryChargeRefunded>(KeysOf);
     }
+
+    /// <summary>The borrower's and the lender's document of the event's business month (none for other events).</summary>
+    public static string[] KeysOf(object @event) => @event switch
+    {
+        LoanRequested e => Keys(e.Borrower, e.Lender, e.BusinessDate, Loan),
+        LoanShipped e => Keys(e.Borrower, e.Lender, e.BusinessDate, Loan),
+        LoanUnfilled e => Keys(e.Borrower, e.Lender, e.BusinessDate, Loan),
+        LoanLost e => Keys(e.Borrower, e.Lender, e.BusinessDate, Loan),
+        LoanChargeRefunded e => Keys(e.Borrower, e.Lender, e.BusinessDate, Loan),
+        DeliveryRequested e => Keys(e.Requester, e.Supplier, e.BusinessDate, Copy),
+        DeliveryFulfilled e => Keys(e.Requester, e.Supplier, e.BusinessDate, Copy),
+        DeliveryUnfilled e => Keys(e.Requester, e.Supplier, e.BusinessDate, Copy),
+        DeliveryChargeRefunded e => Keys(e.Requester, e.Supplier, e.BusinessDate, Copy),
+        _ => [],
+    };
 
     private static string[] Keys(string borrower, string lender, DateOnly date, string service) =>
         [UsageMonth.Key(borrower, date, service), UsageMonth.Key(lender, date, service)];
@@ -37,7 +59,7 @@ public sealed partial class UsageProjection : MultiStreamProjection<UsageMonth, 
         return doc;
     }
 
-    private static UsageMonth New(string id)
+    public static UsageMonth New(string id)
     {
         var parts = id.Split('|');
         return new UsageMonth { Id = id, Member = parts[0], Month = parts[1], Service = parts[2] };
