@@ -33,31 +33,41 @@ public sealed class FulfilDeliveryValidator : AbstractValidator<FulfilDeliveryRe
     }
 }
 
+/// <summary>The delivery commands made from their request bodies: one mapping for the HTTP endpoints and the queue.</summary>
+public static class DeliverySteps
+{
+    public static RequestDelivery Request(RequestDeliveryRequest b, DateTimeOffset now) =>
+        new(b.DeliveryId!, b.Requester!, b.Supplier!, b.Title!, b.Rush ?? false, b.MaximumCost is { } m ? Fen.FromAmount(m) : null, b.At ?? now);
+
+    public static FulfilDelivery Fulfil(FulfilDeliveryRequest b, DateTimeOffset now) =>
+        new(b.Pages!.Value, b.Charge is { } c ? Fen.FromAmount(c) : null, b.At ?? now);
+
+    public static MarkDeliveryUnfilled Unfilled(UnfilledRequest b, DateTimeOffset now) => new(b.Reason!, b.At ?? now);
+
+    public static CancelDelivery Cancel(ReasonRequest? b, DateTimeOffset now) => new(b?.Reason, b?.At ?? now);
+}
+
 /// <summary>POST …/deliveries and every step after: fulfilled, unfilled, cancelled, refunds.</summary>
 public static class DeliveryEndpoints
 {
     public static void Map(RouteGroupBuilder alliance)
     {
         alliance.MapPost("/deliveries", (string alliance, RequestDeliveryRequest body, HttpContext http, CommandRunner runner) =>
-                DeliveryCommands.Run(http, runner, alliance, body.DeliveryId!,
-                    new RequestDelivery(body.DeliveryId!, body.Requester!, body.Supplier!, body.Title!, body.Rush ?? false,
-                        body.MaximumCost is { } m ? Fen.FromAmount(m) : null, body.At ?? http.Now()),
-                    StatusCodes.Status201Created))
+                DeliveryCommands.Run(http, runner, alliance, body.DeliveryId!, DeliverySteps.Request(body, http.Now()), StatusCodes.Status201Created))
             .Validate<RequestDeliveryRequest>().RequireAuthorization(Policies.RecordActivity).WithName("RequestDelivery").WithTags("Deliveries");
 
         var delivery = alliance.MapGroup("/deliveries/{deliveryId}").WithTags("Deliveries");
 
         delivery.MapPost("/fulfilled", (string alliance, string deliveryId, FulfilDeliveryRequest body, HttpContext http, CommandRunner runner) =>
-                DeliveryCommands.Run(http, runner, alliance, deliveryId,
-                    new FulfilDelivery(body.Pages!.Value, body.Charge is { } c ? Fen.FromAmount(c) : null, body.At ?? http.Now())))
+                DeliveryCommands.Run(http, runner, alliance, deliveryId, DeliverySteps.Fulfil(body, http.Now())))
             .Validate<FulfilDeliveryRequest>().RequireAuthorization(Policies.RecordActivity).WithName("FulfilDelivery");
 
         delivery.MapPost("/unfilled", (string alliance, string deliveryId, UnfilledRequest body, HttpContext http, CommandRunner runner) =>
-                DeliveryCommands.Run(http, runner, alliance, deliveryId, new MarkDeliveryUnfilled(body.Reason!, body.At ?? http.Now())))
+                DeliveryCommands.Run(http, runner, alliance, deliveryId, DeliverySteps.Unfilled(body, http.Now())))
             .Validate<UnfilledRequest>().RequireAuthorization(Policies.RecordActivity).WithName("MarkDeliveryUnfilled");
 
         delivery.MapPost("/cancelled", (string alliance, string deliveryId, ReasonRequest? body, HttpContext http, CommandRunner runner) =>
-                DeliveryCommands.Run(http, runner, alliance, deliveryId, new CancelDelivery(body?.Reason, body?.At ?? http.Now())))
+                DeliveryCommands.Run(http, runner, alliance, deliveryId, DeliverySteps.Cancel(body, http.Now())))
             .Validate<ReasonRequest>().RequireAuthorization(Policies.RecordActivity).WithName("CancelDelivery");
 
         delivery.MapPost("/charge-dispute", (string alliance, string deliveryId, DisputeResolutionRequest body, HttpContext http, CommandRunner runner) =>

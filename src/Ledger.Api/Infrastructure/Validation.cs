@@ -28,10 +28,16 @@ public static class ValidationExtensions
     public static RouteHandlerBuilder Validate<T>(this RouteHandlerBuilder builder) =>
         builder.AddEndpointFilter<ValidationFilter<T>>().ProducesValidationProblem();
 
+    private const string CodePattern = "^[A-Za-z0-9][A-Za-z0-9_.-]*$";
+
     /// <summary>Codes and ids: letters, digits, '-', '_', '.', 1–64 characters.</summary>
     public static IRuleBuilderOptions<T, string?> IsCode<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.NotEmpty().MaximumLength(64).Matches("^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+        rule.NotEmpty().MaximumLength(64).Matches(CodePattern)
             .WithMessage("must be 1–64 letters, digits, '-', '_' or '.', starting with a letter or digit");
+
+    /// <summary>The same rule outside a validator (ids that arrive in a message rather than a body).</summary>
+    public static bool IsValidCode(string? text) =>
+        !string.IsNullOrEmpty(text) && text.Length <= 64 && System.Text.RegularExpressions.Regex.IsMatch(text, CodePattern);
 
     public static IRuleBuilderOptions<T, string?> IsText<T>(this IRuleBuilder<T, string?> rule, int max = 500) =>
         rule.NotEmpty().MaximumLength(max);

@@ -1,8 +1,6 @@
 using FluentValidation;
 using Ledger.Api.Infrastructure;
 using Ledger.Api.Security;
-using Ledger.Domain.Loans;
-using Ledger.Domain.Money;
 
 namespace Ledger.Api.Loans;
 
@@ -24,10 +22,7 @@ public static class RequestLoanEndpoint
 {
     public static void Map(RouteGroupBuilder alliance) => alliance.MapPost("/loans",
             (string alliance, RequestLoanRequest body, HttpContext http, CommandRunner runner) =>
-                LoanCommands.Run(http, runner, alliance, body.LoanId!,
-                    new RequestLoan(body.LoanId!, body.Borrower!, body.Lender!, body.Title!,
-                        body.MaximumCost is { } m ? Fen.FromAmount(m) : null, body.At ?? http.Now()),
-                    StatusCodes.Status201Created))
+                LoanCommands.Run(http, runner, alliance, body.LoanId!, LoanSteps.Request(body, http.Now()), StatusCodes.Status201Created))
         .Validate<RequestLoanRequest>()
         .RequireAuthorization(Policies.RecordActivity).WithName("RequestLoan").WithTags("Loans");
 }

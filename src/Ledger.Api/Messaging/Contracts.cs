@@ -49,3 +49,14 @@ public sealed record SubmitIso18626(string Alliance, string Xml);
 
 /// <summary>Out: the confirmation the ledger gave to a queued ISO 18626 message.</summary>
 public sealed record Iso18626Answered(string Alliance, string? RequestId, string MessageStatus, string? ErrorType, string? ErrorValue, string Confirmation);
+
+/// <summary>
+/// In: one of the ledger's own loan or delivery commands from a queue. <see cref="Command"/> is "loan.request",
+/// "loan.shipped", "loan.received", "loan.returned", "loan.unfilled", "loan.cancelled", "loan.lost",
+/// "delivery.request", "delivery.fulfilled", "delivery.unfilled" or "delivery.cancelled"; <see cref="Id"/> the loan's or
+/// delivery's id; <see cref="Body"/> the JSON body the matching HTTP endpoint takes (may be empty where that one's is optional).
+/// </summary>
+public sealed record SubmitLedgerCommand(string Alliance, string Command, string Id, string? Body);
+
+/// <summary>Out: what became of a queued command: "OK" with the stream's version, or "ERROR" with the API's problem code.</summary>
+public sealed record LedgerCommandAnswered(string Alliance, string Command, string Id, string Status, string? Code, string? Detail, long? Version);

@@ -9,8 +9,16 @@ using MassTransit;
 
 namespace Ledger.Api.Messaging;
 
-/// <summary>A queued ISO 18626 message the ledger could not use; it goes to the error queue with this reason.</summary>
-public sealed class Iso18626Rejected(string reason) : Exception(reason);
+/// <summary>A queued message the ledger cannot use (retrying will not help): it goes to the error queue with this reason.</summary>
+public sealed class UnusableMessage(string reason) : Exception(reason);
+
+/// <summary>Whoever may publish to the ledger's queues is trusted as the alliance's service platform.</summary>
+public static class QueueCaller
+{
+    public static Caller For(ConsumeContext context, string alliance) =>
+        new($"queue:{context.ReceiveContext.InputAddress.AbsolutePath.Trim('/')}", Roles.Service,
+            new HashSet<string>(StringComparer.Ordinal) { alliance }, null, null);
+}
 
 /// <summary>
 /// ISO 18626 from a queue, for platforms that prefer one to HTTP: the same mapping as the HTTP endpoint, acting as the
@@ -24,8 +32,7 @@ public sealed class Iso18626Consumer(CommandRunner runner, IDocumentStore store,
     {
         var submitted = context.Message;
         var received = clock.GetUtcNow();
-        var caller = new Caller($"queue:{context.ReceiveContext.InputAddress.AbsolutePath.Trim('/')}", Roles.Service,
-            new HashSet<string>(StringComparer.Ordinal) { submitted.Alliance }, null, null);
+        var caller = QueueCaller.For(context, submitted.Alliance);
         (XDocument Confirmation, IsoError? Error) answer;
         Iso18626Message? message = null;
         try
@@ -44,6 +51,6 @@ public sealed class Iso18626Consumer(CommandRunner runner, IDocumentStore store,
         }
         await context.Publish(new Iso18626Answered(submitted.Alliance, message?.RequestId, answer.Error is null ? "OK" : "ERROR", answer.Error?.Type,
             answer.Error?.Value, answer.Confirmation.ToString(SaveOptions.DisableFormatting)));
-        if (answer.Error is { } error) throw new Iso18626Rejected($"{error.Type}: {error.Value}");
+        if (answer.Error is { } error) throw new UnusableMessage($"{error.Type}: {error.Value}");
     }
 }

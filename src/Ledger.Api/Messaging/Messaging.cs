@@ -25,6 +25,7 @@ public static class MessagingSetup
         services.AddMassTransit(x =>
         {
             x.AddConsumer<Iso18626Consumer>();
+            x.AddConsumer<LedgerCommandConsumer>();
             if (string.IsNullOrWhiteSpace(rabbit.Host))
             {
                 x.UsingInMemory((context, cfg) => Endpoints(context, cfg, rabbit));
@@ -47,13 +48,21 @@ public static class MessagingSetup
     {
         cfg.ReceiveEndpoint($"{rabbit.QueuePrefix}-iso18626", e =>
         {
-            // A message the ledger cannot use will not become usable by retrying: straight to the error queue.
-            e.UseMessageRetry(r =>
-            {
-                r.Ignore<Iso18626Rejected>();
-                r.Incremental(3, TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500));
-            });
+            Unusable(e);
             e.ConfigureConsumer<Iso18626Consumer>(context);
         });
+        cfg.ReceiveEndpoint($"{rabbit.QueuePrefix}-commands", e =>
+        {
+            Unusable(e);
+            e.ConfigureConsumer<LedgerCommandConsumer>(context);
+        });
     }
+
+    /// <summary>A message the ledger cannot use will not become usable by retrying: straight to the error queue. Others are retried a few times.</summary>
+    private static void Unusable(IReceiveEndpointConfigurator e) =>
+        e.UseMessageRetry(r =>
+        {
+            r.Ignore<UnusableMessage>();
+            r.Incremental(3, TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500));
+        });
 }
