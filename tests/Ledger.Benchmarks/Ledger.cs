@@ -1,100 +1,12 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net.Http.Json;
 using Ledger.Api.Security;
-using Npgsql;
+using Ledger.Hosting;
 
 namespace Ledger.Benchmarks;
 
-/// <summary>The API as run.sh runs it (Release build, its own process), in a schema of the benchmark's own, rate limits off.</summary>
-public sealed class ApiHost : IAsyncDisposable
-{
-    private readonly Process process;
-    private readonly TokenIssuer tokens;
-
-    private ApiHost(Process process, Uri address, string signingKey)
-    {
-        this.process = process;
-        Address = address;
-        tokens = new TokenIssuer(new AuthSettings { SigningKey = signingKey }, TimeProvider.System);
-    }
-
-    public Uri Address { get; }
-
-    public static async Task<ApiHost> Start(string connectionString, string schema)
-    {
-        await using (var connection = new NpgsqlConnection(connectionString))
-        {
-            await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand($"drop schema if exists {schema} cascade", connection);
-            await drop.ExecuteNonQueryAsync();
-        }
-        var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-        var address = new Uri("http://127.0.0.1:5099");
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Ledger.Api.dll"), "serve", "--urls", "http://127.0.0.1:5099"])
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment =
-            {
-                ["ConnectionStrings__Ledger"] = connectionString,
-                ["Ledger__Schema"] = schema,
-                ["Auth__SigningKey"] = key,
-                ["RabbitMq__QueuePrefix"] = "bench",
-                ["Ledger__Limits__PermitsPerSecond"] = "1000000",
-                ["Ledger__Limits__Burst"] = "1000000",
-                ["Logging__LogLevel__Default"] = "Warning",
-            },
-        };
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"[api] {e.Data}"); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var probe = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(2) };
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(90))
-        {
-            if (process.HasExited) throw new InvalidOperationException($"the API exited with {process.ExitCode}");
-            try
-            {
-                if ((await probe.GetAsync("/health")).IsSuccessStatusCode) return new ApiHost(process, address, key);
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-            }
-            await Task.Delay(200);
-        }
-        throw new TimeoutException("the API did not answer /health within 90 s");
-    }
-
-    public HttpClient As(string role, string alliance, string? department = null)
-    {
-        var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(60) };
-        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
-            tokens.Issue(new TokenRequest($"bench-{role}", role, role == Roles.Operator ? [Caller.AnyAlliance] : role == Roles.Auditor ? [] : [alliance],
-                null, department, TimeSpan.FromHours(12))));
-        return client;
-    }
-
-    /// <summary>The process's peak resident set (VmHWM), in MiB.</summary>
-    public long PeakMemoryMiB()
-    {
-        var line = File.ReadLines($"/proc/{process.Id}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        process.Kill(entireProcessTree: true);
-        await process.WaitForExitAsync();
-        process.Dispose();
-    }
-}
-
 /// <summary>An alliance of 20 members (half of them subsidised), a funded sub-project and a fee policy, made through the API.</summary>
-public sealed class BenchAlliance(ApiHost api)
+public sealed class BenchAlliance(ApiProcess api)
 {
     public const string Code = "BENCH";
     public const string Department = "BENCHEDU";
@@ -103,7 +15,7 @@ public sealed class BenchAlliance(ApiHost api)
 
     public HttpClient Service { get; } = api.As(Roles.Service, Code);
     public HttpClient Finance { get; } = api.As(Roles.FinanceOfficer, Code);
-    public HttpClient Auditor { get; } = api.As(Roles.Auditor, Code, Department);
+    public HttpClient Auditor { get; } = api.As(Roles.Auditor, Code, department: Department);
 
     public async Task Create()
     {
@@ -187,7 +99,7 @@ public static class CommandMix
 
     public sealed record Result(long Requests, long Writes, long Errors, double WritesPerSecond, Latencies Latency, Latencies WriteLatency);
 
-    public static async Task<Result> Run(ApiHost api, BenchAlliance alliance, int clients, TimeSpan duration)
+    public static async Task<Result> Run(ApiProcess api, BenchAlliance alliance, int clients, TimeSpan duration)
     {
         var run = Interlocked.Increment(ref phase);
         var all = new Latencies();

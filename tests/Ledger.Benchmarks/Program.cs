@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Ledger.Benchmarks;
+using Ledger.Hosting;
 
 // The benchmark: raw PostgreSQL and the ledger side by side in one run, on the PostgreSQL the scripts start.
 // Usage: dotnet Ledger.Benchmarks.dll [--seconds N] [--clients 1,16,64] [--samples N]
@@ -25,7 +26,9 @@ var copy = await raw.Copy(200_000);
 table.Add("raw PostgreSQL", "COPY (binary), one connection", $"{copy:N0} rows/s", "", "1.00", "200,000 rows");
 
 // 2. The ledger: the API as its own process, authenticated HTTP clients.
-await using var api = await ApiHost.Start(Machine.ConnectionString, "bench");
+await ApiProcess.DropSchema(Machine.ConnectionString, "bench");
+await using var api = new ApiProcess(Machine.ConnectionString, "bench", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+await api.Start();
 var alliance = new BenchAlliance(api);
 await alliance.Create();
 foreach (var clients in options.Clients)

@@ -3,6 +3,7 @@ using System.Net;
 using Ledger.Api.Security;
 using Ledger.Api.Tests.Infrastructure;
 using Ledger.Contracts.V1;
+using Ledger.Hosting;
 using Npgsql;
 
 namespace Ledger.Api.Tests.Messaging;
@@ -20,13 +21,15 @@ public sealed class RabbitMqFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Api = new ApiProcess(Schema, QueuePrefix);
+        await ApiProcess.DropSchema(LedgerApp<RabbitMqFixture>.ConnectionString, Schema);
+        Api = new ApiProcess(LedgerApp<RabbitMqFixture>.ConnectionString, Schema, LedgerApp<RabbitMqFixture>.SigningKey,
+            new Dictionary<string, string> { ["RabbitMq__Host"] = "127.0.0.1", ["RabbitMq__QueuePrefix"] = QueuePrefix });
         await Api.Start();
         // Subscribed before anything is recorded, so every integration event has a queue to land in.
         await Subscriber.Start($"{QueuePrefix}-subscriber");
-        await TestAlliance.Alliance(Api.As(Roles.Operator), Api.As(Roles.FinanceOfficer));
+        await TestAlliance.Alliance(Api.As(Roles.Operator, TestAlliance.Code), Api.As(Roles.FinanceOfficer, TestAlliance.Code));
         foreach (var m in new[] { "NJU", "SEU", "XZMU" })
-            (await Api.As(Roles.Operator).Post($"{TestAlliance.A}/members/{m}/agency-ids", new { type = "ISIL", value = $"CN-{m}" })).EnsureSuccessStatusCode();
+            (await Api.As(Roles.Operator, TestAlliance.Code).Post($"{TestAlliance.A}/members/{m}/agency-ids", new { type = "ISIL", value = $"CN-{m}" })).EnsureSuccessStatusCode();
     }
 
     public async Task DisposeAsync()
@@ -63,7 +66,7 @@ public class RabbitMqTests(RabbitMqFixture fixture, Xunit.Abstractions.ITestOutp
     /// <summary>Requests and ships a loan, retrying while the API cannot be reached (the commands are idempotent).</summary>
     private async Task<bool> Ship(string id, TimeSpan patience)
     {
-        var finance = Api.As(Roles.FinanceOfficer);
+        var finance = Api.As(Roles.FinanceOfficer, TestAlliance.Code);
         var clock = Stopwatch.StartNew();
         while (true)
         {
@@ -120,7 +123,7 @@ public class RabbitMqTests(RabbitMqFixture fixture, Xunit.Abstractions.ITestOutp
             await endpoint.Send(new SubmitIso18626("TST", xml));
             await Until(() => Subscriber.Answers.Count > before, "the confirmation of a queued message");
         }
-        var loan = await (await Api.As(Roles.FinanceOfficer).GetAsync($"{A}/loans/Q-L1")).Json();
+        var loan = await (await Api.As(Roles.FinanceOfficer, TestAlliance.Code).GetAsync($"{A}/loans/Q-L1")).Json();
         loan.GetProperty("status").GetString().ShouldBe("returned");
         loan.GetProperty("version").GetInt64().ShouldBe(4);
         Subscriber.Answers.Where(a => a.RequestId == "Q-L1").ShouldAllBe(a => a.MessageStatus == "OK");
@@ -154,7 +157,7 @@ public class RabbitMqTests(RabbitMqFixture fixture, Xunit.Abstractions.ITestOutp
         var fulfilled = await Send("delivery.fulfilled", "QC-D1", """{"pages":12,"at":"2026-10-20T15:00:00+08:00"}""");
         fulfilled.Status.ShouldBe("OK");
         fulfilled.Version.ShouldBe(2);
-        var delivery = await (await Api.As(Roles.FinanceOfficer).GetAsync($"{A}/deliveries/QC-D1")).Json();
+        var delivery = await (await Api.As(Roles.FinanceOfficer, TestAlliance.Code).GetAsync($"{A}/deliveries/QC-D1")).Json();
         delivery.GetProperty("status").GetString().ShouldBe("fulfilled");
 
         // Refused: by the decider (already fulfilled), by the validator, by strict JSON, an unknown command. Each has its code.
@@ -163,7 +166,7 @@ public class RabbitMqTests(RabbitMqFixture fixture, Xunit.Abstractions.ITestOutp
         (await Send("loan.shipped", "QC-L1", """{"charge":"forty"}""")).Code.ShouldBe("request_malformed");
         (await Send("loan.teleported", "QC-L1", null)).Code.ShouldBe("request_invalid");
         (await Broker.Queues()).ShouldContain(($"{fixture.QueuePrefix}-commands_error", 4));
-        (await Api.As(Roles.FinanceOfficer).GetAsync($"{A}/loans/QC-L1")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await Api.As(Roles.FinanceOfficer, TestAlliance.Code).GetAsync($"{A}/loans/QC-L1")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -210,7 +213,7 @@ public class RabbitMqTests(RabbitMqFixture fixture, Xunit.Abstractions.ITestOutp
         await writer;
 
         acknowledged.Count.ShouldBe(60);
-        var finance = Api.As(Roles.FinanceOfficer);
+        var finance = Api.As(Roles.FinanceOfficer, TestAlliance.Code);
         foreach (var id in acknowledged)
             (await (await finance.GetAsync($"{A}/loans/{id}")).Json()).GetProperty("status").GetString().ShouldBe("shipped", id);
         await EveryShipmentArrives(TimeSpan.FromSeconds(120));

@@ -1,33 +1,48 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Ledger.Api.Security;
 using Npgsql;
 
-namespace Ledger.Api.Tests.Infrastructure;
+namespace Ledger.Hosting;
 
 /// <summary>
-/// The API as its own operating-system process (the built Ledger.Api.dll, as run.sh runs it), so a test can kill it
-/// with SIGKILL mid-stream and start it again. Its schema and queue prefix are the test's own.
+/// The API as its own operating-system process (the built Ledger.Api.dll beside the caller, as run.sh runs it), in a
+/// schema of the caller's own, so a test can kill it with SIGKILL and start it again and a benchmark can measure it
+/// over real HTTP. Settings go in as environment variables; rate limits are off.
 /// </summary>
 public sealed class ApiProcess : IAsyncDisposable
 {
-    private readonly string schema;
-    private readonly string queuePrefix;
+    private readonly Dictionary<string, string> environment;
     private readonly StringBuilder output = new();
+    private readonly TokenIssuer tokens;
     private Process? process;
 
-    public ApiProcess(string schema, string queuePrefix, bool dropSchema = true)
+    public ApiProcess(string connectionString, string schema, string signingKey, IReadOnlyDictionary<string, string>? settings = null)
     {
-        this.schema = schema;
-        this.queuePrefix = queuePrefix;
         Port = FreePort();
-        if (!dropSchema) return;
-        using var connection = new NpgsqlConnection(LedgerApp<ApiProcess>.ConnectionString);
-        connection.Open();
-        using var drop = new NpgsqlCommand($"drop schema if exists {schema} cascade", connection);
-        drop.ExecuteNonQuery();
+        tokens = new TokenIssuer(new AuthSettings { SigningKey = signingKey }, TimeProvider.System);
+        environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Ledger"] = connectionString,
+            ["Ledger__Schema"] = schema,
+            ["Auth__SigningKey"] = signingKey,
+            ["Ledger__Limits__PermitsPerSecond"] = "1000000",
+            ["Ledger__Limits__Burst"] = "1000000",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
+    }
+
+    /// <summary>Drops the schema so the process starts on an empty ledger.</summary>
+    public static async Task DropSchema(string connectionString, string schema)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"drop schema if exists {schema} cascade", connection);
+        await drop.ExecuteNonQueryAsync();
     }
 
     public int Port { get; }
@@ -45,14 +60,13 @@ public sealed class ApiProcess : IAsyncDisposable
         }
     }
 
-    private readonly TokenIssuer tokens = new(new AuthSettings { SigningKey = LedgerApp<ApiProcess>.SigningKey }, TimeProvider.System);
-
-    public HttpClient As(string role, string? member = null, string alliance = TestAlliance.Code)
+    /// <summary>A client with a local token of this role and scope (operators get every alliance, auditors their department).</summary>
+    public HttpClient As(string role, string alliance, string? member = null, string? department = null)
     {
-        var alliances = role == Roles.Operator ? new[] { Caller.AnyAlliance } : new[] { alliance };
-        var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
+        var alliances = role == Roles.Operator ? [Caller.AnyAlliance] : role == Roles.Auditor ? Array.Empty<string>() : [alliance];
+        var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(60) };
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
-            tokens.Issue(new TokenRequest($"process-{role}", role, alliances, member)));
+            tokens.Issue(new TokenRequest($"process-{role}", role, alliances, member, department, TimeSpan.FromHours(12))));
         return client;
     }
 
@@ -65,19 +79,8 @@ public sealed class ApiProcess : IAsyncDisposable
             WorkingDirectory = AppContext.BaseDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            Environment =
-            {
-                ["ConnectionStrings__Ledger"] = LedgerApp<ApiProcess>.ConnectionString,
-                ["Ledger__Schema"] = schema,
-                ["Auth__SigningKey"] = LedgerApp<ApiProcess>.SigningKey,
-                ["RabbitMq__Host"] = "127.0.0.1",
-                ["RabbitMq__QueuePrefix"] = queuePrefix,
-                ["Ledger__Limits__PermitsPerSecond"] = "100000",
-                ["Ledger__Limits__Burst"] = "100000",
-                ["Logging__LogLevel__Default"] = "Warning",
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            },
         };
+        foreach (var (key, value) in environment) start.Environment[key] = value;
         process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -93,15 +96,19 @@ public sealed class ApiProcess : IAsyncDisposable
             {
                 if ((await probe.GetAsync("/health")).StatusCode == HttpStatusCode.OK) return;
             }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
             }
             await Task.Delay(200);
         }
         throw new TimeoutException($"the API process did not answer /health within 90 s:\n{Output}");
+    }
+
+    /// <summary>The process's peak resident set (VmHWM) so far, in MiB.</summary>
+    public long PeakMemoryMiB()
+    {
+        var line = File.ReadLines($"/proc/{process!.Id}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }
 
     /// <summary>kill -9: no shutdown hooks, no flushing, whatever it was doing.</summary>
