@@ -61,6 +61,7 @@ public static class LedgerStore
             .Duplicate(x => x.SignedFen)
             .Duplicate(x => x.BusinessDate);
         opts.Storage.ExtendedSchemaObjects.Add(Audit.AuditChain.Schema(schema));
+        opts.Storage.ExtendedSchemaObjects.Add(Funding.GrantFunds.Schema(schema));
         opts.Schema.For<UsageMonth>()
             .Duplicate(x => x.Member)
             .Duplicate(x => x.Month);

@@ -19,6 +19,12 @@ public abstract class DeciderProjection<TView, TState, TEvent> : SingleStreamPro
     where TView : StateView<TState>, new()
     where TState : class
 {
+    /// <summary>
+    /// Only its own stream's events: without the filter (Evolve takes any IEvent) Marten would look up a document of
+    /// every view for every appended event, one round trip each.
+    /// </summary>
+    protected DeciderProjection() => IncludeType<TEvent>();
+
     protected abstract TState Fold(TState? state, TEvent e);
 
     public override TView? Evolve(TView? snapshot, string id, IEvent e) => e.Data is TEvent de

@@ -114,7 +114,7 @@ namespace Ledger.Benchmarks
 
     public static class Machine
     {
-        public const string ConnectionString = "Host=127.0.0.1;Port=5432;Database=ledger;Username=ledger;Password=ledger;Maximum Pool Size=200";
+        public const string ConnectionString = "Host=127.0.0.1;Port=5432;Database=ledger;Username=ledger;Password=ledger;SSL Mode=Disable;Maximum Pool Size=200";
 
         public static double MemoryGiB()
         {

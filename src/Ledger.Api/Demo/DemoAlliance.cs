@@ -94,7 +94,7 @@ public sealed class DemoAlliance(CommandRunner runner, ILogger<DemoAlliance> log
         await Purchase(id, new AllocatePurchase(T("2026-10-09T09:00:00")), ct);
         await runner.Run<PurchaseView, Domain.Purchases.JointPurchase>(Loader, Code, StreamKeys.Purchase(id), null, SettlementLock.Shared, async (session, s, a) =>
             PurchaseDecider.Decide(id, new CoverPurchase("JALIS-IV-DB", 120_000_00, T("2026-10-10T09:00:00"), BudgetLines.ResourcePurchase,
-                await SettlementLocks.TakeGrant(session, Code, "JALIS-IV-DB", ct)), s, a!), ct);
+                await FundingQueries.AvailableFen(session, "JALIS-IV-DB", ct)), s, a!), ct);
         await Purchase(id, new PayVendor("DEMO-VP-1", 400_000_00, new DateOnly(2026, 10, 20), "ICBC-20261020-0117", T("2026-10-20T15:00:00")), ct);
         await Payment(new RecordPayment("DEMO-PAY-1", "NJU", PaymentDirection.MemberToCentre, 100_000_00, new DateOnly(2026, 10, 25), "BOC-20261025-NJU", T("2026-10-25T10:00:00")), ct);
         await Payment(new RecordPayment("DEMO-PAY-2", "SEU", PaymentDirection.MemberToCentre, 50_000_00, new DateOnly(2026, 10, 28), "BOC-20261028-SEU", T("2026-10-28T10:00:00")), ct);
@@ -133,7 +133,7 @@ public sealed class DemoAlliance(CommandRunner runner, ILogger<DemoAlliance> log
     private Task SubProject(string code, ISubProjectCommand c, CancellationToken ct) =>
         runner.Run<SubProjectView, Domain.Funding.SubProject>(Loader, Code, StreamKeys.SubProject(code), null, SettlementLock.Shared, async (session, s, a) =>
         {
-            var available = await SettlementLocks.TakeGrant(session, Code, code, ct);
+            var available = await FundingQueries.AvailableFen(session, code, ct);
             var project = (await session.LoadAsync<ProjectView>(StreamKeys.Project("JALIS-IV"), ct))?.State;
             return SubProjectDecider.Decide(code, c, s, project, a!, available);
         }, ct);

@@ -225,7 +225,7 @@ public static class FundingEndpoints
         s.Expenditures.Select(e => new ExpenditureResponse(e.Id, e.Line, Fen.ToAmount(e.AmountFen), e.SpentOn, e.Voucher, e.Description, e.ReversedBecause)).ToList(),
         s.AcceptedOn, s.Grade, s.Score, s.Remarks, version);
 
-    /// <summary>A sub-project command under the sub-project's grant lock, with its project and the funds it has left.</summary>
+    /// <summary>A sub-project command with its project and the funds it has left.</summary>
     private static async Task<IResult> SubProjectCommand(HttpContext http, CommandRunner runner, IDocumentStore store, string alliance, string code,
         ISubProjectCommand command, string? projectCode = null, string? createdLocation = null)
     {
@@ -234,7 +234,7 @@ public static class FundingEndpoints
             SettlementLock.Shared, async (session, state, a) =>
             {
                 var known = CommandRunner.AllianceOrNotFound(a, alliance);
-                available = await SettlementLocks.TakeGrant(session, alliance, code, http.RequestAborted);
+                available = await FundingQueries.AvailableFen(session, code, http.RequestAborted);
                 var project = (await session.LoadAsync<ProjectView>(StreamKeys.Project(projectCode ?? state?.ProjectCode ?? ""), http.RequestAborted))?.State;
                 return SubProjectDecider.Decide(code, command, state, project, known, available);
             }, http.RequestAborted);
@@ -243,19 +243,17 @@ public static class FundingEndpoints
         return http.Answer(Respond(result.State, result.Version, available), result.Version, createdLocation);
     }
 
-    /// <summary>Both sides of a move in one transaction, under both grants' locks (taken in code order, so two moves never deadlock).</summary>
-    private static async Task<IResult> Move(HttpContext http, CommandRunner runner, IDocumentStore store, string alliance, string from, MoveRequest b)
+    /// <summary>Both sides of a move in one transaction; decided again if the source's funds were spent meanwhile.</summary>
+    private static Task<IResult> Move(HttpContext http, CommandRunner runner, IDocumentStore store, string alliance, string from, MoveRequest b) =>
+        CommandRunner.DecidedAgainOnOverspend(() => MoveOnce(http, runner, store, alliance, from, b));
+
+    private static async Task<IResult> MoveOnce(HttpContext http, CommandRunner runner, IDocumentStore store, string alliance, string from, MoveRequest b)
     {
         var ct = http.RequestAborted;
         var recorder = http.Caller().Recorder();
         await using var session = await runner.OpenSession(recorder, alliance, SettlementLock.Shared, ct);
         var a = CommandRunner.AllianceOrNotFound((await session.LoadAsync<Projections.Alliances.AllianceView>(StreamKeys.Alliance, ct))?.State, alliance);
-        long availableFrom = 0;
-        foreach (var code in new[] { from, b.ToSubProject! }.Distinct().Order(StringComparer.Ordinal))
-        {
-            var available = await SettlementLocks.TakeGrant(session, alliance, code, ct);
-            if (code == from) availableFrom = available;
-        }
+        var availableFrom = await FundingQueries.AvailableFen(session, from, ct);
         var source = await session.Events.FetchForWriting<SubProjectView>(StreamKeys.SubProject(from), ct);
         var target = await session.Events.FetchForWriting<SubProjectView>(StreamKeys.SubProject(b.ToSubProject!), ct);
         var s = source.Aggregate?.State ?? throw new NotFound(FundingCodes.SubProjectMustExist, $"sub-project {from} does not exist");

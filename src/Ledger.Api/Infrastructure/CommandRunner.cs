@@ -31,7 +31,35 @@ public sealed class CommandRunner(IDocumentStore store)
     /// The general form: <paramref name="lockMode"/> says how the command holds the alliance's settlement lock (every
     /// command shares it; closing a period holds it alone), and the decision may read the store in the same transaction.
     /// </summary>
-    public async Task<CommandResult<TState>> Run<TView, TState>(
+    public Task<CommandResult<TState>> Run<TView, TState>(
+        Recorder recorder, string alliance, string streamKey, long? expectedVersion, SettlementLock lockMode,
+        Func<IDocumentSession, TState?, Alliance?, Task<IReadOnlyList<object>>> decide, CancellationToken ct)
+        where TView : StateView<TState>
+        where TState : class =>
+        DecidedAgainOnOverspend(() => RunOnce<TView, TState>(recorder, alliance, streamKey, expectedVersion, lockMode, decide, ct));
+
+    /// <summary>
+    /// Grants are read without locks, so two commands may decide on the same funds; the running total's constraint
+    /// lets only one of them commit. The other is decided again on the new figure (it then pays less or is refused).
+    /// </summary>
+    public static async Task<T> DecidedAgainOnOverspend<T>(Func<Task<T>> command)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await command();
+            }
+            catch (Exception e) when (Projections.Funding.GrantFunds.IsOverspend(e) && attempt < MaxDecisions)
+            {
+            }
+        }
+    }
+
+    /// <summary>How often a command is decided before an overspend is given up as a 500 (each retry sees a smaller figure, so two suffice in practice).</summary>
+    public const int MaxDecisions = 10;
+
+    private async Task<CommandResult<TState>> RunOnce<TView, TState>(
         Recorder recorder, string alliance, string streamKey, long? expectedVersion, SettlementLock lockMode,
         Func<IDocumentSession, TState?, Alliance?, Task<IReadOnlyList<object>>> decide, CancellationToken ct)
         where TView : StateView<TState>

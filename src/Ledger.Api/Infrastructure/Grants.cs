@@ -8,10 +8,6 @@ namespace Ledger.Api.Infrastructure;
 /// <summary>What a command that may spend a grant needs to know first: how much its sub-project can still spend.</summary>
 public static class Grants
 {
-    /// <summary>
-    /// The funds left to the grant of the fee policy in force at <paramref name="at"/>, under that grant's lock (held to
-    /// the end of the command's transaction). A policy without a grant spends nothing from one.
-    /// </summary>
     /// <summary>A shipment states what the grant can pay; every other loan command is as it is.</summary>
     public static async Task<ILoanCommand> Funded(IDocumentSession session, Alliance alliance, ILoanCommand command, Loan? state, CancellationToken ct) =>
         command switch
@@ -33,8 +29,12 @@ public static class Grants
             _ => command,
         };
 
+    /// <summary>
+    /// The funds left to the grant of the fee policy in force at <paramref name="at"/> (a policy without a grant spends
+    /// nothing from one). Read without a lock; the running total's constraint checks the spend again at commit.
+    /// </summary>
     public static async Task<long> AvailableForPolicy(IDocumentSession session, Alliance alliance, DateTimeOffset at, CancellationToken ct) =>
         alliance.PolicyOn(alliance.BusinessDate(at))?.FundingReference is { } reference
-            ? await SettlementLocks.TakeGrant(session, alliance.Code, reference, ct)
+            ? await Projections.Funding.FundingQueries.AvailableFen(session, reference, ct)
             : long.MaxValue;
 }

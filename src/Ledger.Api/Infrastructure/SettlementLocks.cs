@@ -15,20 +15,6 @@ public enum SettlementLock { Shared, Exclusive }
 /// </summary>
 public static class SettlementLocks
 {
-    /// <summary>
-    /// A sub-project's grant, held alone by every command that may spend from it (a subsidised shipment, a cover, an
-    /// expenditure, a return or move), so two of them never both spend the last of its funds.
-    /// </summary>
-    public static async Task<long> TakeGrant(IDocumentSession session, string alliance, string subProject, CancellationToken ct)
-    {
-        await using (var command = new NpgsqlCommand("select pg_advisory_xact_lock(hashtextextended(@key, 0))", (NpgsqlConnection)session.Connection!))
-        {
-            command.Parameters.AddWithValue("key", $"alliance-ledger/grant/{alliance}/{subProject}");
-            await command.ExecuteNonQueryAsync(ct);
-        }
-        return await Projections.Funding.FundingQueries.AvailableFen(session, subProject, ct);
-    }
-
     public static async Task Take(IDocumentSession session, string alliance, SettlementLock mode, CancellationToken ct)
     {
         var function = mode == SettlementLock.Exclusive ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared";

@@ -195,11 +195,11 @@ public static class PurchaseEndpoints
 
         purchase.MapPost("/cover", async (string alliance, string purchaseId, CoverRequest b, HttpContext http, CommandRunner runner) =>
             {
-                // The grant pays: its sub-project's funds are read under its lock, and a cover beyond them is refused.
+                // The grant pays: a cover beyond its sub-project's funds is refused (checked again at commit by the running total).
                 var result = await runner.Run<PurchaseView, JointPurchase>(http.Caller().Recorder(), alliance, StreamKeys.Purchase(purchaseId),
                     Http.ExpectedVersion(http.Request), SettlementLock.Shared, async (session, state, a) =>
                     {
-                        var available = await SettlementLocks.TakeGrant(session, alliance, b.FundingReference!, http.RequestAborted);
+                        var available = await Projections.Funding.FundingQueries.AvailableFen(session, b.FundingReference!, http.RequestAborted);
                         return PurchaseDecider.Decide(purchaseId, new CoverPurchase(b.FundingReference!, Fen.FromAmount(b.Amount!.Value), b.At ?? http.Now(),
                             b.BudgetLine ?? Domain.Funding.BudgetLines.ResourcePurchase, available), state, CommandRunner.AllianceOrNotFound(a, alliance));
                     }, http.RequestAborted);

@@ -78,6 +78,7 @@ public sealed partial class FundingEntryProjection : EventProjection
                 EventId = e.Id,
                 EventType = e.EventTypeName,
             });
+            GrantFunds.Change(operations, e.TenantId, m.SubProject, m.Kind is FundingKind.Allocated or FundingKind.MovedIn ? m.AmountFen : -m.AmountFen);
         }
         return ValueTask.CompletedTask;
     }
@@ -91,8 +92,21 @@ public sealed partial class FundingEntryProjection : EventProjection
 
 public static class FundingQueries
 {
-    /// <summary>What a sub-project can still spend: one SQL sum over its funding entries.</summary>
+    /// <summary>
+    /// What a sub-project can still spend: its running total (one row). Read without a lock: a command that spends
+    /// on this figure is checked again at commit by <see cref="GrantFunds"/>.
+    /// </summary>
     public static async Task<long> AvailableFen(IQuerySession session, string subProject, CancellationToken ct)
+    {
+        var rows = await session.AdvancedSql.QueryAsync<long>(
+            $"select coalesce((select available_fen from {session.DocumentStore.Options.DatabaseSchemaName}.{GrantFunds.TableName} " +
+            "where tenant_id = ? and sub_project = ?), 0)::bigint",
+            ct, session.TenantId, subProject);
+        return rows.Single();
+    }
+
+    /// <summary>The same as one SQL sum over the sub-project's funding entries (what the running total must always equal).</summary>
+    public static async Task<long> SumOfEntriesFen(IQuerySession session, string subProject, CancellationToken ct)
     {
         var rows = await session.AdvancedSql.QueryAsync<long>(
             "select coalesce(sum(d.signed_fen), 0)::bigint " +

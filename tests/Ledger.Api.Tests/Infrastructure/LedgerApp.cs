@@ -18,7 +18,7 @@ public class LedgerApp<TTests> : WebApplicationFactory<Program>, ITestApp
     /// <summary>The signing key of every test host: fixed, so tokens can be made before the host starts.</summary>
     public static readonly string SigningKey = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData("alliance-ledger-tests"u8));
 
-    public const string ConnectionString = "Host=127.0.0.1;Port=5432;Database=ledger;Username=ledger;Password=ledger";
+    public const string ConnectionString = "Host=127.0.0.1;Port=5432;Database=ledger;Username=ledger;Password=ledger;SSL Mode=Disable";
     public static readonly string Schema = "t_" + typeof(TTests).Name.ToLowerInvariant();
 
     public LedgerApp()

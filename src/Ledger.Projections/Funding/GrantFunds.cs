@@ -1,0 +1,60 @@
+using Marten;
+using Weasel.Postgresql;
+using Weasel.Postgresql.Tables;
+
+namespace Ledger.Projections.Funding;
+
+/// <summary>
+/// Each sub-project's available funds as a running total, kept by the inline funding projection in the same
+/// transaction as the events. The CHECK constraint makes an overspend impossible at the database: a command that
+/// decided on funds another command has spent meanwhile fails at commit and is decided again.
+/// </summary>
+public static class GrantFunds
+{
+    public const string TableName = "grant_funds";
+    public const string NotNegative = "grant_funds_not_negative";
+
+    public static Table Schema(string schema)
+    {
+#pragma warning disable CS0618 // see AuditChain.Schema
+        var table = new Table(new PostgresqlObjectName(schema, TableName));
+#pragma warning restore CS0618
+        table.AddColumn("tenant_id", "varchar").AsPrimaryKey();
+        table.AddColumn("sub_project", "varchar").AsPrimaryKey();
+        table.AddColumn<long>("available_fen").NotNull();
+        table.CheckConstraints.Add(new Weasel.Core.TableCheckConstraint(NotNegative, "available_fen >= 0"));
+        return table;
+    }
+
+    /// <summary>Adds a signed amount to a sub-project's running total, in the batch that stores the events.</summary>
+    public static void Change(IDocumentOperations operations, string tenant, string subProject, long signedFen)
+    {
+        // Not INSERT … ON CONFLICT: PostgreSQL checks the CHECK constraint on the row proposed for insertion, so a spend
+        // (negative) would fail even where it only updates. Update first; insert only the first movement of a sub-project.
+        var table = $"{operations.DocumentStore.Options.DatabaseSchemaName}.{TableName}";
+        operations.QueueSqlCommand(
+            $"with changed as (update {table} set available_fen = available_fen + ? where tenant_id = ? and sub_project = ? returning 1) " +
+            $"insert into {table} (tenant_id, sub_project, available_fen) select ?, ?, ? where not exists (select 1 from changed)",
+            signedFen, tenant, subProject, tenant, subProject, signedFen);
+    }
+
+    /// <summary>True when a save failed because it would have spent more than a sub-project had (decided on a stale figure).</summary>
+    public static bool IsOverspend(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+            if (e is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.CheckViolation, ConstraintName: NotNegative }) return true;
+        return false;
+    }
+
+    /// <summary>Sets every running total of the store from the funding entries (after a rebuild of the funding projection).</summary>
+    public static async Task Recompute(IDocumentStore store, CancellationToken ct)
+    {
+        var schema = store.Options.DatabaseSchemaName;
+        await using var session = store.LightweightSession();
+        session.QueueSqlCommand($"delete from {schema}.{TableName}");
+        session.QueueSqlCommand(
+            $"insert into {schema}.{TableName} (tenant_id, sub_project, available_fen) " +
+            $"select tenant_id, sub_project, sum(signed_fen) from {schema}.mt_doc_fundingentry group by tenant_id, sub_project");
+        await session.SaveChangesAsync(ct);
+    }
+}
