@@ -67,20 +67,27 @@ public sealed class CommandRunner(IDocumentStore store)
     {
         await using var session = await OpenSession(recorder, alliance, lockMode, ct);
 
-        var allianceState = (await session.LoadAsync<AllianceView>(StreamKeys.Alliance, ct))?.State;
-        var stream = await session.Events.FetchForWriting<TView>(streamKey, ct);
-        if (expectedVersion is { } expected && expected != stream.CurrentVersion)
-            throw new StaleVersion(expected, stream.CurrentVersion ?? 0);
+        // The alliance and the stream's state in one round trip. The view's version is the stream's (a stream holds
+        // only its own events), so the append states it and Marten refuses the commit if another command got there first.
+        var batch = session.CreateBatchQuery();
+        var allianceView = batch.Load<AllianceView>(StreamKeys.Alliance);
+        var streamView = batch.Load<TView>(streamKey);
+        await batch.Execute(ct);
+        var (allianceState, current) = ((await allianceView)?.State, await streamView);
+        var currentVersion = current?.Version ?? 0;
+        if (expectedVersion is { } expected && expected != currentVersion)
+            throw new StaleVersion(expected, currentVersion);
 
-        var events = await decide(session, stream.Aggregate?.State, allianceState);
+        var events = await decide(session, current?.State, allianceState);
         if (events.Count == 0)
         {
             // Nothing new: a retry answers with what is recorded.
-            var current = stream.Aggregate ?? throw new InvalidOperationException("a decider returned no events for a new stream");
-            return new CommandResult<TState>(current.State!, current.Version, 0);
+            var unchanged = current ?? throw new InvalidOperationException("a decider returned no events for a new stream");
+            return new CommandResult<TState>(unchanged.State!, unchanged.Version, 0);
         }
 
-        stream.AppendMany(events.ToArray());
+        if (current is null) session.Events.StartStream<TView>(streamKey, events.ToArray());
+        else session.Events.Append(streamKey, currentVersion + events.Count, events.ToArray());
         await session.SaveChangesAsync(ct);
         var view = await session.LoadAsync<TView>(streamKey, ct)
                    ?? throw new InvalidOperationException($"inline projection of {streamKey} is missing");

@@ -167,4 +167,28 @@ public class LoanEndpointTests(LedgerApp<LoanEndpointTests> app) : IClassFixture
 
     private static StringContent JsonContent(object body) =>
         new(System.Text.Json.JsonSerializer.Serialize(body), System.Text.Encoding.UTF8, "application/json");
+
+    [Fact]
+    public async Task commands_racing_on_one_stream_record_once_and_the_others_get_a_documented_conflict()
+    {
+        // Twelve different requests for one new loan id at once: one is recorded, the rest are told so.
+        var requests = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => app.As(Roles.FinanceOfficer)
+            .Post($"{A}/loans", new { loanId = "RACE-1", borrower = "XZMU", lender = "NJU", title = $"copy {i}", at = "2026-10-12T08:30:00+08:00" })));
+        requests.Count(r => r.StatusCode == HttpStatusCode.Created).ShouldBe(1);
+        foreach (var r in requests.Where(r => r.StatusCode != HttpStatusCode.Created))
+        {
+            r.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+            (await r.ProblemCode()).ShouldBeOneOf("stream_changed_concurrently", "loan_id_must_not_be_reused");
+        }
+        // Twelve shipments of it at once with different charges: one ships it, the others conflict; a retry of the
+        // winner's own command answers with the state recorded (idempotent).
+        var ships = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => app.As(Roles.FinanceOfficer)
+            .Post($"{A}/loans/RACE-1/shipped", new { charge = 30m + i, at = "2026-10-13T09:00:00+08:00" })));
+        var winners = ships.Where(r => r.StatusCode == HttpStatusCode.OK).ToList();
+        winners.Count.ShouldBe(1);
+        ships.Where(r => r.StatusCode != HttpStatusCode.OK).ShouldAllBe(r => r.StatusCode == HttpStatusCode.Conflict);
+        var fee = (await winners[0].Json()).GetProperty("charge").Decimal("fee");
+        (await client.Post($"{A}/loans/RACE-1/shipped", new { charge = fee, at = "2026-10-13T09:00:00+08:00" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await (await client.GetAsync($"{A}/loans/RACE-1")).Json()).GetProperty("version").GetInt64().ShouldBe(2);
+    }
 }
