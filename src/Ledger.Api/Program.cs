@@ -11,7 +11,7 @@ using Ledger.Projections.Audit;
 using Marten;
 using Microsoft.AspNetCore.Http.Json;
 
-// Wiring only. Verbs: "serve" (default), "apply-schema", "load-demo", "token"; "serve --load-demo" loads the demo first.
+// Wiring only. Verbs: "serve" (default), "apply-schema", "load-demo", "import", "rebuild", "verify", "token"; "serve --load-demo" loads the demo first.
 var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "serve";
 var builder = WebApplication.CreateBuilder(verb == "token" ? [] : args);
 
@@ -52,6 +52,7 @@ builder.Services.AddSingleton(_ => new AuditChainWriter(Npgsql.NpgsqlDataSource.
 if (verb == "serve") builder.Services.AddHostedService<AuditChainService>();
 builder.Services.AddSingleton<CommandRunner>();
 builder.Services.AddTransient<DemoAlliance>();
+builder.Services.AddTransient<Ledger.Api.Import.HistoryImport>();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>();
 builder.Services.Configure<JsonOptions>(o => Json.Configure(o.SerializerOptions));
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -87,10 +88,55 @@ switch (verb)
                 : $"audit chain broken at sequence {result.FirstMismatchSequence}: {result.Problem}");
             return result.Intact ? 0 : 1;
         }
+    case "import":
+        {
+            // import --alliance JALIS --file history.csv [--batch 2000] [--rejects history.rejected.csv]
+            string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+            var file = Option("--file");
+            var allianceCode = Option("--alliance");
+            if (file is null || allianceCode is null)
+            {
+                Console.Error.WriteLine("usage: import --alliance CODE --file history.csv [--batch 2000] [--rejects FILE]");
+                return 2;
+            }
+            var batchSize = int.TryParse(Option("--batch"), out var b) && b is > 0 and <= 50_000 ? b : 2000;
+            var rejectsFile = Option("--rejects") ?? Path.ChangeExtension(file, ".rejected.csv");
+            await app.StartAsync();
+            var lastReport = System.Diagnostics.Stopwatch.StartNew();
+            using var input = new StreamReader(file);
+            await using var rejects = new StreamWriter(rejectsFile);
+            var result = await app.Services.GetRequiredService<Ledger.Api.Import.HistoryImport>().Run(allianceCode, input, rejects, batchSize, r =>
+            {
+                if (lastReport.Elapsed < TimeSpan.FromSeconds(1)) return;
+                lastReport.Restart();
+                Console.Error.WriteLine($"{r.Rows:N0} rows read, {r.Imported:N0} imported, {r.AlreadyThere:N0} already there, {r.Rejected:N0} rejected, " +
+                                        $"{r.Events:N0} events, {r.EventsPerSecond:N0} events/s");
+            }, CancellationToken.None);
+            await app.StopAsync();
+            Console.WriteLine($"imported {result.Imported:N0} of {result.Rows:N0} rows ({result.Events:N0} events in {result.Elapsed.TotalSeconds:N1} s, " +
+                              $"{result.EventsPerSecond:N0} events/s); {result.AlreadyThere:N0} already there; {result.Rejected:N0} rejected" +
+                              (result.Rejected > 0 ? $" (see {rejectsFile})" : ""));
+            return result.Rejected > 0 ? 1 : 0;
+        }
+    case "rebuild":
+        {
+            await app.StartAsync();
+            var store = app.Services.GetRequiredService<IDocumentStore>();
+            long events;
+            await using (var query = store.QuerySession())
+                events = (await query.AdvancedSql.QueryAsync<long>($"select count(*) from {Schema()}.mt_events", CancellationToken.None)).Single();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            await LedgerStore.RebuildAll(store, (type, took) => Console.Error.WriteLine($"{type.Name} rebuilt after {took.TotalSeconds:N1} s"), CancellationToken.None);
+            await app.StopAsync();
+            var peak = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))?.Split(':')[1].Trim();
+            Console.WriteLine($"rebuilt every projection from {events:N0} events in {clock.Elapsed.TotalSeconds:N1} s " +
+                              $"({events / Math.Max(clock.Elapsed.TotalSeconds, 0.001):N0} events/s); peak memory {peak}");
+            return 0;
+        }
     case "serve":
         break;
     default:
-        Console.Error.WriteLine($"unknown verb '{verb}': use serve, apply-schema, load-demo, verify or token");
+        Console.Error.WriteLine($"unknown verb '{verb}': use serve, apply-schema, load-demo, import, rebuild, verify or token");
         return 2;
 }
 

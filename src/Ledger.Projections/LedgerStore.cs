@@ -19,6 +19,32 @@ namespace Ledger.Projections;
 /// </summary>
 public static class LedgerStore
 {
+    /// <summary>Every projection, in the order a full rebuild runs them.</summary>
+    public static readonly Type[] Projections =
+    [
+        typeof(AllianceProjection), typeof(LoanProjection), typeof(DeliveryProjection), typeof(PurchaseProjection), typeof(CostShareProjection),
+        typeof(PaymentProjection), typeof(SettlementProjection), typeof(ProjectProjection), typeof(SubProjectProjection),
+        typeof(FundingEntryProjection), typeof(PostingProjection), typeof(UsageProjection),
+    ];
+
+    /// <summary>
+    /// Rebuilds every read model from the events (Marten's daemon: each projection wiped and replayed), then the grants'
+    /// running totals from the rebuilt funding entries. Run it with the API stopped or on a copy.
+    /// </summary>
+    public static async Task RebuildAll(IDocumentStore store, Action<Type, TimeSpan>? rebuilt, CancellationToken ct)
+    {
+        // All at once: each reads only its own event types, and most of a single rebuild's time is the daemon waiting
+        // for its shard to reach the high-water mark, which they can share.
+        using var daemon = await store.BuildProjectionDaemonAsync();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await Task.WhenAll(Projections.Select(async type =>
+        {
+            await daemon.RebuildProjectionAsync(type, TimeSpan.FromHours(2), ct);
+            rebuilt?.Invoke(type, clock.Elapsed);
+        }));
+        await Funding.GrantFunds.Recompute(store, ct);
+    }
+
     public static void Configure(StoreOptions opts, string connectionString, string schema)
     {
         opts.Connection(connectionString);
@@ -52,10 +78,14 @@ public static class LedgerStore
         opts.Projections.Add<UsageProjection>(ProjectionLifecycle.Async);
 
         opts.Schema.For<Posting>()
-            .Duplicate(x => x.Account)
+            // Balances and statements sum an account's postings up to a date, split on when they were recorded: the
+            // account index carries every column that sum reads, so it is an index-only scan that touches no row of
+            // the wide document table (one member's balance at 1,000,000 events: 207 ms before).
+            .Duplicate(x => x.Account, configure: index => index.IncludeColumns = ["tenant_id", "business_date", "amount_fen", "recorded_at"])
             .Duplicate(x => x.BusinessDate)
             .Duplicate(x => x.AmountFen)
-            .Duplicate(x => x.Sequence);
+            .Duplicate(x => x.Sequence)
+            .Duplicate(x => x.RecordedAt); // as-of sums split on it: a column, not a JSON field parsed per row
         opts.Schema.For<FundingEntry>()
             .Duplicate(x => x.SubProject)
             .Duplicate(x => x.SignedFen)

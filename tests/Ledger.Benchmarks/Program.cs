@@ -4,7 +4,7 @@ using Ledger.Benchmarks;
 using Ledger.Hosting;
 
 // The benchmark: raw PostgreSQL and the ledger side by side in one run, on the PostgreSQL the scripts start.
-// Usage: dotnet Ledger.Benchmarks.dll [--seconds N] [--clients 1,16,64] [--samples N]
+// Usage: dotnet Ledger.Benchmarks.dll [--seconds N] [--clients 1,16,64] [--samples N] [--events N (history to import; 0 skips)]
 var options = Options.Parse(args);
 var machine = $"{Environment.ProcessorCount} cores, {Machine.MemoryGiB():0.#} GiB, {Machine.PostgresVersion()}";
 Console.WriteLine($"Alliance Ledger benchmark — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC — {machine}");
@@ -31,6 +31,28 @@ await using var api = new ApiProcess(Machine.ConnectionString, "bench", Convert.
 await api.Start();
 var alliance = new BenchAlliance(api);
 await alliance.Create();
+// 3. Bulk history import (the CLI verb, as an operator runs it) and a rebuild of every projection, with the API stopped.
+if (options.Events > 0)
+{
+    var history = Path.Combine(Path.GetTempPath(), "ledger-bench-history.csv");
+    var (rows, _) = await History.Write(history, options.Events, alliance.Members);
+    await api.Kill();
+    var before = await Machine.EventCount("bench");
+    var import = await api.RunVerb("import", "--alliance", BenchAlliance.Code, "--file", history, "--batch", "2000");
+    if (import.ExitCode != 0) throw new InvalidOperationException($"import failed: {import.Output}");
+    var imported = await Machine.EventCount("bench") - before;
+    var importRate = imported / import.Elapsed.TotalSeconds;
+    table.Add("bulk import (CLI)", $"{rows:N0} finished requests from CSV, 2,000 per transaction", $"{importRate:N0} events/s", "",
+        (importRate / copy).ToString("0.00", CultureInfo.InvariantCulture), $"{imported:N0} events in {import.Elapsed.TotalSeconds:N0} s (process start included)");
+    File.Delete(history);
+    var rebuild = await api.RunVerb("rebuild");
+    if (rebuild.ExitCode != 0) throw new InvalidOperationException($"rebuild failed: {rebuild.Output}");
+    var total = await Machine.EventCount("bench");
+    table.Add("rebuild (CLI)", $"every projection from {total:N0} events", $"{total / rebuild.Elapsed.TotalSeconds:N0} events/s", "", "",
+        rebuild.Output.Trim().Split('\n')[^1].Trim());
+    await api.Start();
+}
+
 foreach (var clients in options.Clients)
 {
     var r = await CommandMix.Run(api, alliance, clients, TimeSpan.FromSeconds(options.Seconds));
@@ -58,7 +80,7 @@ return 0;
 
 namespace Ledger.Benchmarks
 {
-    public sealed record Options(int Seconds, int[] Clients, int Samples)
+    public sealed record Options(int Seconds, int[] Clients, int Samples, long Events)
     {
         public static Options Parse(string[] args)
         {
@@ -66,7 +88,8 @@ namespace Ledger.Benchmarks
             return new Options(
                 int.Parse(Value("--seconds") ?? "10", CultureInfo.InvariantCulture),
                 (Value("--clients") ?? "1,16,64").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(),
-                int.Parse(Value("--samples") ?? "200", CultureInfo.InvariantCulture));
+                int.Parse(Value("--samples") ?? "200", CultureInfo.InvariantCulture),
+                long.Parse(Value("--events") ?? "1000000", CultureInfo.InvariantCulture));
         }
     }
 

@@ -104,6 +104,31 @@ public sealed class ApiProcess : IAsyncDisposable
         throw new TimeoutException($"the API process did not answer /health within 90 s:\n{Output}");
     }
 
+    /// <summary>Runs one of the host's other verbs (import, rebuild, …) with the same settings; its exit code and output.</summary>
+    public async Task<(int ExitCode, string Output, TimeSpan Elapsed)> RunVerb(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Ledger.Api.dll"), .. arguments])
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (key, value) in environment) start.Environment[key] = value;
+        var clock = Stopwatch.StartNew();
+        using var verb = Process.Start(start)!;
+        var text = new StringBuilder();
+        verb.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (text) text.AppendLine(e.Data); };
+        verb.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            Console.Error.WriteLine($"  {e.Data}");
+        };
+        verb.BeginOutputReadLine();
+        verb.BeginErrorReadLine();
+        await verb.WaitForExitAsync();
+        lock (text) return (verb.ExitCode, text.ToString(), clock.Elapsed);
+    }
+
     /// <summary>The process's peak resident set (VmHWM) so far, in MiB.</summary>
     public long PeakMemoryMiB()
     {

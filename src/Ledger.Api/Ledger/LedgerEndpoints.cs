@@ -72,7 +72,7 @@ public static class LedgerEndpoints
                 var cursor = StatementCursor.Parse(after);
                 await using var session = store.QuerySession(alliance);
                 var a = await MemberMustExist(session, alliance, member, http.RequestAborted);
-                var knownAt = asOf is { } d ? a.EndOf(d) : LedgerQueries.Everything;
+                var knownAt = (asOf is { } d ? a.EndOf(d) : LedgerQueries.Everything).ToUniversalTime(); // a timestamptz column takes UTC only
                 var account = Account.Member(member);
                 var opening = from is { } f
                     ? (await LedgerQueries.KnownBalance(session, account, null, f.AddDays(-1), knownAt, http.RequestAborted)).KnownFen

@@ -41,7 +41,7 @@ public static class LedgerQueries
     public static async Task<IReadOnlyList<KnownBalanceRow>> KnownBalances(IQuerySession session, string? account, DateOnly? from, DateOnly to,
         DateTimeOffset knownAt, CancellationToken ct)
     {
-        const string recorded = "(data ->> 'RecordedAt')::timestamptz";
+        const string recorded = "recorded_at";
         var at = knownAt.ToUniversalTime();
         return await session.AdvancedSql.QueryAsync<KnownBalanceRow>(
             "select jsonb_build_object('Account', account, " +
