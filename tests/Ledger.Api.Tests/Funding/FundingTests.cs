@@ -130,16 +130,7 @@ public class FundingTests(LedgerApp<FundingTests> app) : IClassFixture<LedgerApp
         (await finance.Post($"{A}/subprojects", new { code = "TINY", projectCode = "JALIS-IV", title = "Small grant", undertakingMember = "NJU", budget = new[] { new { line = "subsidy", amount = 100m } } }))
             .EnsureSuccessStatusCode();
         (await finance.Post($"{A}/subprojects/TINY/allocations", new { allocationId = "T-A", fiscalYear = 2026, amount = 10m, allocatedOn = "2026-11-01" })).EnsureSuccessStatusCode();
-        (await app.As(Roles.Operator).Post($"{A}/fee-policies", new
-        {
-            effectiveFrom = "2026-11-10",
-            loanFee = 40m,
-            deliveryBaseFee = 2m,
-            perPageFee = 0.3m,
-            supplierReward = 5m,
-            subsidies = new[] { new { regionGroup = "north", ratePercent = 50m, cap = 100m } },
-            fundingReference = "TINY",
-        })).EnsureSuccessStatusCode();
+        await TestAlliance.FeePolicy(app.As(Roles.Operator), "2026-11-10", "TINY");
         (await finance.Post($"{A}/loans", new { loanId = "W1", borrower = "XZMU", lender = "NJU", title = "t", at = "2026-11-12T09:00:00+08:00" })).EnsureSuccessStatusCode();
         var shipped = await (await finance.Post($"{A}/loans/W1/shipped", new { at = "2026-11-13T09:00:00+08:00" })).Json();
         var charge = shipped.GetProperty("charge");

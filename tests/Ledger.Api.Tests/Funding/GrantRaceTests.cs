@@ -20,16 +20,7 @@ public class GrantRaceTests(LedgerApp<GrantRaceTests> app) : IClassFixture<Ledge
         (await finance.Post($"{A}/subprojects", new { code = "RACE", projectCode = "JALIS-IV", title = "Small grant", undertakingMember = "NJU", budget = new[] { new { line = "subsidy", amount = 1_000m } } }))
             .EnsureSuccessStatusCode();
         (await finance.Post($"{A}/subprojects/RACE/allocations", new { allocationId = "R-A", fiscalYear = 2026, amount = 100m, allocatedOn = "2026-11-01" })).EnsureSuccessStatusCode();
-        (await app.As(Roles.Operator).Post($"{A}/fee-policies", new
-        {
-            effectiveFrom = "2026-11-02",
-            loanFee = 40m,
-            deliveryBaseFee = 2m,
-            perPageFee = 0.3m,
-            supplierReward = 5m,
-            subsidies = new[] { new { regionGroup = "north", ratePercent = 50m, cap = 100m } },
-            fundingReference = "RACE",
-        })).EnsureSuccessStatusCode();
+        await TestAlliance.FeePolicy(app.As(Roles.Operator), "2026-11-02", "RACE");
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

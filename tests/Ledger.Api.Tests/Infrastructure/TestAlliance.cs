@@ -52,16 +52,20 @@ public static class TestAlliance
         })).EnsureSuccessStatusCode();
         (await finance.Post($"{A}/subprojects/JALIS-IV-SUB/allocations", new { allocationId = "ALLOC-2026", fiscalYear = 2026, amount = 100_000m, allocatedOn = "2026-01-05" }))
             .EnsureSuccessStatusCode();
-        (await client.Post($"{A}/fee-policies", new
+        await FeePolicy(client, "2026-01-01", "JALIS-IV-SUB", rushSurcharge: 10.00m);
+    }
+
+    /// <summary>The test fee policy (loan 40, copy 2 + 0.30 a page, reward 5, 50 % subsidy for the north) paid from a grant.</summary>
+    public static async Task FeePolicy(HttpClient operatorClient, string effectiveFrom, string fundingReference, decimal? rushSurcharge = null) =>
+        (await operatorClient.Post($"{A}/fee-policies", new
         {
-            effectiveFrom = "2026-01-01",
+            effectiveFrom,
             loanFee = 40.00m,
             deliveryBaseFee = 2.00m,
             perPageFee = 0.30m,
-            rushSurcharge = 10.00m,
+            rushSurcharge,
             supplierReward = 5.00m,
             subsidies = new[] { new { regionGroup = "north", ratePercent = 50m, cap = 100m } },
-            fundingReference = "JALIS-IV-SUB",
+            fundingReference,
         })).EnsureSuccessStatusCode();
-    }
 }
