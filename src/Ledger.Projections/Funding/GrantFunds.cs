@@ -57,4 +57,19 @@ public static class GrantFunds
             $"select tenant_id, sub_project, sum(signed_fen) from {schema}.mt_doc_fundingentry group by tenant_id, sub_project");
         await session.SaveChangesAsync(ct);
     }
+
+    /// <summary>
+    /// Fills the running totals from the funding entries when the table is empty but entries exist: a ledger that
+    /// recorded funds before the table existed gets its totals on the first start. Run before serving.
+    /// </summary>
+    public static async Task InitialiseIfEmpty(IDocumentStore store, CancellationToken ct)
+    {
+        var schema = store.Options.DatabaseSchemaName;
+        await using var session = store.LightweightSession();
+        session.QueueSqlCommand(
+            $"insert into {schema}.{TableName} (tenant_id, sub_project, available_fen) " +
+            $"select tenant_id, sub_project, sum(signed_fen) from {schema}.mt_doc_fundingentry " +
+            $"where not exists (select 1 from {schema}.{TableName}) group by tenant_id, sub_project on conflict do nothing");
+        await session.SaveChangesAsync(ct);
+    }
 }

@@ -59,5 +59,16 @@ public class GrantRaceTests(LedgerApp<GrantRaceTests> app) : IClassFixture<Ledge
         (await FundingQueries.AvailableFen(session, "JALIS-IV-SUB", CancellationToken.None)).ShouldBe(before);
         (await FundingQueries.SumOfEntriesFen(session, "JALIS-IV-SUB", CancellationToken.None)).ShouldBe(before);
         before.ShouldBe(100_000_00);
+
+        // A ledger that recorded funds before the table existed: empty table, entries present → filled on start.
+        await using (var clear = app.Store.LightweightSession())
+        {
+            clear.QueueSqlCommand($"delete from {LedgerApp<GrantRaceTests>.Schema}.{GrantFunds.TableName}");
+            await clear.SaveChangesAsync();
+        }
+        (await FundingQueries.AvailableFen(session, "JALIS-IV-SUB", CancellationToken.None)).ShouldBe(0);
+        await GrantFunds.InitialiseIfEmpty(app.Store, CancellationToken.None);
+        await GrantFunds.InitialiseIfEmpty(app.Store, CancellationToken.None); // a second start changes nothing
+        (await FundingQueries.AvailableFen(session, "JALIS-IV-SUB", CancellationToken.None)).ShouldBe(before);
     }
 }
