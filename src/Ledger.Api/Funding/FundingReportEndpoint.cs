@@ -82,9 +82,13 @@ public static class FundingReportEndpoint
             var endOfDay = alliance.EndOf(date);
             var allProjects = await session.Query<ProjectView>().ToListAsync(ct);
             var subProjects = (await session.Query<SubProjectView>().ToListAsync(ct)).Select(v => v.State!).ToList();
-            var entries = await session.Query<FundingEntry>().Where(e => e.BusinessDate <= date).ToListAsync(ct);
-            var known = entries.Where(e => e.RecordedAt <= endOfDay && (fiscalYear is null || e.FiscalYear == fiscalYear)).ToList();
-            late.AddRange(entries.Where(e => e.RecordedAt > endOfDay && (fiscalYear is null || e.FiscalYear == fiscalYear)).Select(e => new LateEntry(alliance.Code,
+            // What was known by the end of the day, summed in SQL (one row per sub-project, kind, line, purchase and year);
+            // what was recorded later with an earlier date, listed one by one.
+            var known = await FundingQueries.KnownTotals(session, date, endOfDay, fiscalYear, ct);
+            var after = endOfDay.ToUniversalTime();
+            var lateEntries = await session.Query<FundingEntry>().Where(e => e.BusinessDate <= date && e.RecordedAt > after)
+                .OrderBy(e => e.Sequence).ToListAsync(ct);
+            late.AddRange(lateEntries.Where(e => fiscalYear is null || e.FiscalYear == fiscalYear).Select(e => new LateEntry(alliance.Code,
                 e.SubProject, e.Line, e.Kind.ToString(), Fen.ToAmount(e.AmountFen), e.BusinessDate, e.RecordedAt, e.Sequence, e.EventId, e.EventType)));
 
             foreach (var p in allProjects.Select(v => v.State!).Where(p => projectFilter is null || p.Code == projectFilter).OrderBy(p => p.Code, StringComparer.Ordinal))

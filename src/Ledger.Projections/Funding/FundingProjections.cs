@@ -114,4 +114,25 @@ public static class FundingQueries
             ct, session.TenantId, subProject);
         return rows.Single();
     }
+
+    /// <summary>
+    /// A tenant's funding entries dated on or before <paramref name="date"/> and recorded by <paramref name="knownAt"/>,
+    /// summed per sub-project, kind, line, purchase and fiscal year in SQL: one entry-shaped row per group, so a report
+    /// over years of subsidised requests reads a few rows instead of every entry.
+    /// </summary>
+    public static async Task<IReadOnlyList<FundingEntry>> KnownTotals(IQuerySession session, DateOnly date, DateTimeOffset knownAt, int? fiscalYear,
+        CancellationToken ct)
+    {
+        static string Sum(string field, string type) => $"'{field}', sum((data ->> '{field}')::{type})";
+        return await session.AdvancedSql.QueryAsync<FundingEntry>(
+            "select jsonb_build_object('SubProject', sub_project, 'Kind', (data ->> 'Kind')::int, 'Line', data ->> 'Line', " +
+            "'PurchaseId', data ->> 'PurchaseId', 'FiscalYear', (data ->> 'FiscalYear')::int, 'SignedFen', sum(signed_fen), " +
+            $"{Sum("AmountFen", "bigint")}, {Sum("SubsidisedRequests", "int")}, {Sum("SubsidisedPages", "int")}, {Sum("SubsidyFen", "bigint")}, " +
+            $"{Sum("RewardFen", "bigint")}) " +
+            $"from {session.DocumentStore.Options.DatabaseSchemaName}.mt_doc_fundingentry " +
+            "where tenant_id = ? and business_date <= ? and (data ->> 'RecordedAt')::timestamptz <= ? " +
+            "and (?::int is null or (data ->> 'FiscalYear')::int = ?::int) " +
+            "group by sub_project, (data ->> 'Kind')::int, data ->> 'Line', data ->> 'PurchaseId', (data ->> 'FiscalYear')::int",
+            ct, session.TenantId, date, knownAt.ToUniversalTime(), fiscalYear!, fiscalYear!);
+    }
 }
