@@ -86,10 +86,24 @@ public static class LedgerStore
             .Duplicate(x => x.AmountFen)
             .Duplicate(x => x.Sequence)
             .Duplicate(x => x.RecordedAt); // as-of sums split on it: a column, not a JSON field parsed per row
+        // The funding report sums entries per sub-project, kind, line, purchase and year as known at a time: those
+        // fields are columns, and the sub-project index carries all of them, so the sum reads no document row.
         opts.Schema.For<FundingEntry>()
-            .Duplicate(x => x.SubProject)
+            .Duplicate(x => x.SubProject, configure: index => index.IncludeColumns =
+                ["tenant_id", "business_date", "recorded_at", "kind", "line", "purchase_id", "fiscal_year", "signed_fen", "amount_fen",
+                 "subsidised_requests", "subsidised_pages", "subsidy_fen", "reward_fen"])
             .Duplicate(x => x.SignedFen)
-            .Duplicate(x => x.BusinessDate);
+            .Duplicate(x => x.BusinessDate)
+            .Duplicate(x => x.RecordedAt)
+            .Duplicate(x => x.Kind)
+            .Duplicate(x => x.Line)
+            .Duplicate(x => x.PurchaseId)
+            .Duplicate(x => x.FiscalYear)
+            .Duplicate(x => x.AmountFen)
+            .Duplicate(x => x.SubsidisedRequests)
+            .Duplicate(x => x.SubsidisedPages)
+            .Duplicate(x => x.SubsidyFen)
+            .Duplicate(x => x.RewardFen);
         opts.Storage.ExtendedSchemaObjects.Add(Audit.AuditChain.Schema(schema));
         opts.Storage.ExtendedSchemaObjects.Add(Funding.GrantFunds.Schema(schema));
         opts.Schema.For<UsageMonth>()

@@ -123,16 +123,13 @@ public static class FundingQueries
     public static async Task<IReadOnlyList<FundingEntry>> KnownTotals(IQuerySession session, DateOnly date, DateTimeOffset knownAt, int? fiscalYear,
         CancellationToken ct)
     {
-        static string Sum(string field, string type) => $"'{field}', sum((data ->> '{field}')::{type})";
         return await session.AdvancedSql.QueryAsync<FundingEntry>(
-            "select jsonb_build_object('SubProject', sub_project, 'Kind', (data ->> 'Kind')::int, 'Line', data ->> 'Line', " +
-            "'PurchaseId', data ->> 'PurchaseId', 'FiscalYear', (data ->> 'FiscalYear')::int, 'SignedFen', sum(signed_fen), " +
-            $"{Sum("AmountFen", "bigint")}, {Sum("SubsidisedRequests", "int")}, {Sum("SubsidisedPages", "int")}, {Sum("SubsidyFen", "bigint")}, " +
-            $"{Sum("RewardFen", "bigint")}) " +
+            "select jsonb_build_object('SubProject', sub_project, 'Kind', kind, 'Line', line, 'PurchaseId', purchase_id, 'FiscalYear', fiscal_year, " +
+            "'SignedFen', sum(signed_fen), 'AmountFen', sum(amount_fen), 'SubsidisedRequests', sum(subsidised_requests), " +
+            "'SubsidisedPages', sum(subsidised_pages), 'SubsidyFen', sum(subsidy_fen), 'RewardFen', sum(reward_fen)) " +
             $"from {session.DocumentStore.Options.DatabaseSchemaName}.mt_doc_fundingentry " +
-            "where tenant_id = ? and business_date <= ? and (data ->> 'RecordedAt')::timestamptz <= ? " +
-            "and (?::int is null or (data ->> 'FiscalYear')::int = ?::int) " +
-            "group by sub_project, (data ->> 'Kind')::int, data ->> 'Line', data ->> 'PurchaseId', (data ->> 'FiscalYear')::int",
+            "where tenant_id = ? and business_date <= ? and recorded_at <= ? and (?::int is null or fiscal_year = ?::int) " +
+            "group by sub_project, kind, line, purchase_id, fiscal_year",
             ct, session.TenantId, date, knownAt.ToUniversalTime(), fiscalYear!, fiscalYear!);
     }
 }
