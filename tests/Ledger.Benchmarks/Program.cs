@@ -45,6 +45,12 @@ if (options.Events > 0)
     table.Add("bulk import (CLI)", $"{rows:N0} finished requests from CSV, 2,000 per transaction", $"{importRate:N0} events/s", "",
         (importRate / copy).ToString("0.00", CultureInfo.InvariantCulture), $"{imported:N0} events in {import.Elapsed.TotalSeconds:N0} s (process start included)");
     File.Delete(history);
+    // The audit chain over the imported history, as an operator would check it after an import (hash and recompute).
+    var verify = await api.RunVerb("verify");
+    if (verify.ExitCode != 0) throw new InvalidOperationException($"verify failed: {verify.Output}");
+    var chained = await Machine.EventCount("bench");
+    table.Add("audit chain (CLI verify)", $"extend the hash chain over the import, then recompute all {chained:N0} links", $"{chained / verify.Elapsed.TotalSeconds:N0} events/s",
+        "", "", verify.Output.Trim().Split('\n')[^1].Trim());
     var rebuild = await api.RunVerb("rebuild");
     if (rebuild.ExitCode != 0) throw new InvalidOperationException($"rebuild failed: {rebuild.Output}");
     var total = await Machine.EventCount("bench");

@@ -13,7 +13,7 @@ public interface IDeliveryEvent { string DeliveryId { get; } }
 
 public sealed record RequestDelivery(string DeliveryId, string Requester, string Supplier, string Title, bool Rush,
     long? MaximumCostFen, DateTimeOffset At) : IDeliveryCommand;
-/// <param name="GrantAvailableFen">What the policy's grant can still pay, read by the command path under the grant's lock.</param>
+/// <param name="GrantAvailableFen">What the policy's grant can still pay, read by the command path from the grant's running total (checked again at commit).</param>
 public sealed record FulfilDelivery(int Pages, long? StatedChargeFen, DateTimeOffset At, long GrantAvailableFen = long.MaxValue,
     bool DisputeOverMaximum = false) : IDeliveryCommand;
 

@@ -13,7 +13,7 @@ public interface ILoanEvent { string LoanId { get; } }
 
 public sealed record RequestLoan(string LoanId, string Borrower, string Lender, string Title, long? MaximumCostFen, DateTimeOffset At) : ILoanCommand;
 /// <param name="StatedChargeFen">A charge the lender states instead of the policy's loan fee.</param>
-/// <param name="GrantAvailableFen">What the policy's grant can still pay, read by the command path under the grant's lock.</param>
+/// <param name="GrantAvailableFen">What the policy's grant can still pay, read by the command path from the grant's running total (checked again at commit).</param>
 /// <param name="DisputeOverMaximum">A stated charge above the maximum cost becomes a dispute instead of a rejection (ISO 18626 path).</param>
 public sealed record ShipLoan(long? StatedChargeFen, DateTimeOffset At, long GrantAvailableFen = long.MaxValue, bool DisputeOverMaximum = false) : ILoanCommand;
 

@@ -20,7 +20,7 @@ public sealed record WithdrawFromPurchase(string Member, string Reason, DateTime
 public sealed record RecordPurchaseUsage(string Member, CounterUsage Usage, DateTimeOffset At) : IPurchaseCommand;
 public sealed record InvoicePurchase(string InvoiceNumber, long AmountFen, DateOnly InvoiceDate, DateTimeOffset At) : IPurchaseCommand;
 public sealed record AllocatePurchase(DateTimeOffset At) : IPurchaseCommand;
-/// <param name="GrantAvailableFen">What the sub-project can still spend, read by the command path under its lock.</param>
+/// <param name="GrantAvailableFen">What the sub-project can still spend, read by the command path from its running total (checked again at commit).</param>
 public sealed record CoverPurchase(string FundingReference, long AmountFen, DateTimeOffset At, string BudgetLine = Funding.BudgetLines.ResourcePurchase,
     long GrantAvailableFen = long.MaxValue) : IPurchaseCommand;
 public sealed record PayVendor(string PaymentId, long AmountFen, DateOnly PaidOn, string BankReference, DateTimeOffset At) : IPurchaseCommand;
