@@ -152,7 +152,7 @@ public sealed class HistoryImport(IDocumentStore store, CommandRunner runner)
                 else session.Events.StartStream<DeliveryView>(key, decided);
                 foreach (var e in decided)
                     foreach (var m in FundingRules.For(e))
-                        spent[m.SubProject] = spent.GetValueOrDefault(m.SubProject) + (m.Kind is FundingKind.Allocated or FundingKind.MovedIn ? m.AmountFen : -m.AmountFen);
+                        spent[m.SubProject] = spent.GetValueOrDefault(m.SubProject) + m.SignedFen;
                 imported++;
                 events += decided.Length;
             }
@@ -195,15 +195,7 @@ public sealed class HistoryImport(IDocumentStore store, CommandRunner runner)
             if (row.ReturnedAt is { } returned) commands.Add(new ReturnLoan(returned));
         }
         else if (row.UnfilledAt is { } unfilled) commands.Add(new MarkLoanUnfilled(row.UnfilledReason ?? "unfilled", unfilled));
-        Loan? state = null;
-        var events = new List<object>();
-        foreach (var c in commands)
-            foreach (var e in LoanDecider.Decide(row.Id, c, state, a))
-            {
-                state = LoanDecider.Evolve(state, e);
-                events.Add(e);
-            }
-        return events.ToArray();
+        return Fold<ILoanCommand, Loan, ILoanEvent>(commands, (c, s) => LoanDecider.Decide(row.Id, c, s, a), LoanDecider.Evolve);
     }
 
     private static async Task<object[]> DeliveryEvents(IDocumentSession session, Alliance a, Dictionary<string, long> grants, Dictionary<string, long> spent,
@@ -214,12 +206,19 @@ public sealed class HistoryImport(IDocumentStore store, CommandRunner runner)
             commands.Add(new FulfilDelivery(row.Pages ?? throw new ArgumentException("pages is required for a filled copy"), Charge(row), filled,
                 await Available(session, a, grants, spent, filled, ct)));
         else if (row.UnfilledAt is { } unfilled) commands.Add(new MarkDeliveryUnfilled(row.UnfilledReason ?? "unfilled", unfilled));
-        Delivery? state = null;
+        return Fold<IDeliveryCommand, Delivery, IDeliveryEvent>(commands, (c, s) => DeliveryDecider.Decide(row.Id, c, s, a), DeliveryDecider.Evolve);
+    }
+
+    /// <summary>A request's commands decided one after another on the state the earlier ones left: all its events.</summary>
+    private static object[] Fold<TCommand, TState, TEvent>(IEnumerable<TCommand> commands, Func<TCommand, TState?, TEvent[]> decide,
+        Func<TState?, TEvent, TState> evolve) where TState : class where TEvent : notnull
+    {
+        TState? state = null;
         var events = new List<object>();
         foreach (var c in commands)
-            foreach (var e in DeliveryDecider.Decide(row.Id, c, state, a))
+            foreach (var e in decide(c, state))
             {
-                state = DeliveryDecider.Evolve(state, e);
+                state = evolve(state, e);
                 events.Add(e);
             }
         return events.ToArray();

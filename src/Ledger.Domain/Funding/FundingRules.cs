@@ -12,7 +12,11 @@ public enum FundingKind { Allocated, Returned, MovedIn, MovedOut, Spent }
 /// (an expenditure, its reversal as a negative amount, the subsidy and reward of a filled request, a purchase cover).
 /// </summary>
 public sealed record FundingMovement(string SubProject, string? Line, FundingKind Kind, long AmountFen, int? FiscalYear,
-    int SubsidisedRequests = 0, int SubsidisedPages = 0, long SubsidyFen = 0, long RewardFen = 0, string? PurchaseId = null);
+    int SubsidisedRequests = 0, int SubsidisedPages = 0, long SubsidyFen = 0, long RewardFen = 0, string? PurchaseId = null)
+{
+    /// <summary>What the movement does to the sub-project's available funds: allocations and moves in add, the rest take away.</summary>
+    public long SignedFen => Kind is FundingKind.Allocated or FundingKind.MovedIn ? AmountFen : -AmountFen;
+}
 
 public static class FundingRules
 {
@@ -52,9 +56,5 @@ public static class FundingRules
             : [];
 
     /// <summary>What a sub-project can still spend, from its movements.</summary>
-    public static long Available(IEnumerable<FundingMovement> movements) => movements.Sum(m => m.Kind switch
-    {
-        FundingKind.Allocated or FundingKind.MovedIn => m.AmountFen,
-        _ => -m.AmountFen,
-    });
+    public static long Available(IEnumerable<FundingMovement> movements) => movements.Sum(m => m.SignedFen);
 }

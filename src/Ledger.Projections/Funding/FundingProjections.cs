@@ -65,7 +65,7 @@ public sealed partial class FundingEntryProjection : EventProjection
                 Line = m.Line,
                 Kind = m.Kind,
                 AmountFen = m.AmountFen,
-                SignedFen = m.Kind is FundingKind.Allocated or FundingKind.MovedIn ? m.AmountFen : -m.AmountFen,
+                SignedFen = m.SignedFen,
                 FiscalYear = m.FiscalYear,
                 SubsidisedRequests = m.SubsidisedRequests,
                 SubsidisedPages = m.SubsidisedPages,
@@ -78,7 +78,7 @@ public sealed partial class FundingEntryProjection : EventProjection
                 EventId = e.Id,
                 EventType = e.EventTypeName,
             });
-            GrantFunds.Change(operations, e.TenantId, m.SubProject, m.Kind is FundingKind.Allocated or FundingKind.MovedIn ? m.AmountFen : -m.AmountFen);
+            GrantFunds.Change(operations, e.TenantId, m.SubProject, m.SignedFen);
         }
         return ValueTask.CompletedTask;
     }

@@ -42,9 +42,9 @@ public static class UsageQueries
             var touched = false;
             foreach (var key in UsageProjection.KeysOf(e.Data))
             {
-                var parts = key.Split('|');
-                if ((member is not null && parts[0] != member) || (service is not null && parts[2] != service)) continue;
-                if (!docs.TryGetValue(key, out var doc)) docs[key] = doc = UsageProjection.New(key);
+                var doc = docs.GetValueOrDefault(key) ?? UsageProjection.New(key);
+                if ((member is not null && doc.Member != member) || (service is not null && doc.Service != service)) continue;
+                docs[key] = doc;
                 UsageRules.Apply(doc, e.Data);
                 touched = true;
             }
