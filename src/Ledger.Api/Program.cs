@@ -53,6 +53,7 @@ builder.Services.AddHostedService<Ledger.Api.Funding.GrantFundsStartup>();
 if (verb == "serve") builder.Services.AddHostedService<AuditChainService>();
 builder.Services.AddSingleton<CommandRunner>();
 builder.Services.AddTransient<DemoAlliance>();
+builder.Services.AddSingleton<Ledger.Projections.Bulk.BulkLedgerWriter>();
 builder.Services.AddTransient<Ledger.Api.Import.HistoryImport>();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>();
 builder.Services.Configure<JsonOptions>(o => Json.Configure(o.SerializerOptions));
@@ -127,7 +128,7 @@ switch (verb)
             await using (var query = store.QuerySession())
                 events = (await query.AdvancedSql.QueryAsync<long>($"select count(*) from {Schema()}.mt_events", CancellationToken.None)).Single();
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            await LedgerStore.RebuildAll(store, (type, took) => Console.Error.WriteLine($"{type.Name} rebuilt after {took.TotalSeconds:N1} s"), CancellationToken.None);
+            await LedgerStore.RebuildAll(store, (what, took) => Console.Error.WriteLine($"{what} rebuilt after {took.TotalSeconds:N1} s"), CancellationToken.None);
             await app.StopAsync();
             var peak = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))?.Split(':')[1].Trim();
             Console.WriteLine($"rebuilt every projection from {events:N0} events in {clock.Elapsed.TotalSeconds:N1} s " +

@@ -4,7 +4,7 @@ using Ledger.Benchmarks;
 using Ledger.Hosting;
 
 // The benchmark: raw PostgreSQL and the ledger side by side in one run, on the PostgreSQL the scripts start.
-// Usage: dotnet Ledger.Benchmarks.dll [--seconds N] [--clients 1,16,64] [--samples N] [--events N (history to import; 0 skips)]
+// Usage: dotnet Ledger.Benchmarks.dll [--seconds N] [--clients 1,16,64 | none] [--samples N] [--events N (history to import; 0 skips)]
 var options = Options.Parse(args);
 var machine = $"{Environment.ProcessorCount} cores, {Machine.MemoryGiB():0.#} GiB, {Machine.PostgresVersion()}";
 Console.WriteLine($"Alliance Ledger benchmark — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC — {machine}");
@@ -93,7 +93,7 @@ namespace Ledger.Benchmarks
             string? Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
             return new Options(
                 int.Parse(Value("--seconds") ?? "10", CultureInfo.InvariantCulture),
-                (Value("--clients") ?? "1,16,64").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(),
+                Value("--clients") is "none" ? [] : (Value("--clients") ?? "1,16,64").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(),
                 int.Parse(Value("--samples") ?? "200", CultureInfo.InvariantCulture),
                 long.Parse(Value("--events") ?? "1000000", CultureInfo.InvariantCulture));
         }

@@ -10,10 +10,12 @@ using Ledger.Domain.Funding;
 using Ledger.Domain.Loans;
 using Ledger.Domain.Money;
 using Ledger.Projections.Alliances;
+using Ledger.Projections.Bulk;
 using Ledger.Projections.Deliveries;
 using Ledger.Projections.Funding;
 using Ledger.Projections.Loans;
 using Marten;
+using Npgsql;
 
 namespace Ledger.Api.Import;
 
@@ -46,7 +48,7 @@ public sealed record ImportResult(long Rows, long Imported, long AlreadyThere, l
 /// whose id is already recorded are skipped, so an interrupted import is simply run again; rows the rules refuse go
 /// to a rejects file with the reason, and the rest are imported.
 /// </summary>
-public sealed class HistoryImport(IDocumentStore store, CommandRunner runner)
+public sealed class HistoryImport(IDocumentStore store, BulkLedgerWriter writer, TimeProvider clock)
 {
     public const string Loan = "loan";
     public const string Copy = "copy";
@@ -122,15 +124,29 @@ public sealed class HistoryImport(IDocumentStore store, CommandRunner runner)
     private async Task<Written> WriteBatch(string alliance, Alliance a, Dictionary<string, long> grants, List<(long Line, HistoryRow Row)> batch,
         CancellationToken ct)
     {
-        await using var session = await runner.OpenSession(new Recorder("import", Roles.Operator), alliance, SettlementLock.Shared, ct);
+        // One transaction per batch, written by COPY (events, streams and every inline projection's documents), holding
+        // the alliance's settlement lock like any command.
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await SettlementLocks.Take(connection, alliance, SettlementLock.Shared, ct);
+        await using var query = store.QuerySession(alliance);
         var keys = batch.Select(b => Key(b.Row)).Where(k => k is not null).Cast<string>().Distinct().ToArray();
-        var existing = (await session.AdvancedSql.QueryAsync<string>(
-            $"select id from {store.Options.Events.DatabaseSchemaName}.mt_streams where tenant_id = ? and id = any(?)", ct, alliance, keys))
-            .ToHashSet(StringComparer.Ordinal);
+        var existing = new HashSet<string>(StringComparer.Ordinal);
+        await using (var command = new NpgsqlCommand(
+                         $"select id from {store.Options.Events.DatabaseSchemaName}.mt_streams where tenant_id = $1 and id = any($2)", connection))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = alliance });
+            command.Parameters.Add(new NpgsqlParameter { Value = keys });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) existing.Add(reader.GetString(0));
+        }
+
         var rejections = new List<(long, string, string)>();
         long imported = 0, already = 0, refused = 0, events = 0;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var spent = new Dictionary<string, long>(StringComparer.Ordinal);
+        var streams = new List<NewStream>();
         foreach (var (line, row) in batch)
         {
             var key = Key(row);
@@ -147,9 +163,8 @@ public sealed class HistoryImport(IDocumentStore store, CommandRunner runner)
             }
             try
             {
-                var decided = row.Kind == Loan ? await LoanEvents(session, a, grants, spent, row, ct) : await DeliveryEvents(session, a, grants, spent, row, ct);
-                if (row.Kind == Loan) session.Events.StartStream<LoanView>(key, decided);
-                else session.Events.StartStream<DeliveryView>(key, decided);
+                var decided = row.Kind == Loan ? await LoanEvents(query, a, grants, spent, row, ct) : await DeliveryEvents(query, a, grants, spent, row, ct);
+                streams.Add(new NewStream(key, row.Kind == Loan ? typeof(LoanView) : typeof(DeliveryView), decided));
                 foreach (var e in decided)
                     foreach (var m in FundingRules.For(e))
                         spent[m.SubProject] = spent.GetValueOrDefault(m.SubProject) + m.SignedFen;
@@ -162,11 +177,14 @@ public sealed class HistoryImport(IDocumentStore store, CommandRunner runner)
                 rejections.Add((line, row.Id, e is Rejected r ? $"{r.Code}: {r.Message}" : e is NotFound n ? $"{n.Code}: {n.Message}" : e.Message));
             }
         }
-        await session.SaveChangesAsync(ct);
+        if (streams.Count > 0) await writer.StartStreams(connection, alliance, streams, Recorder.User, Recorder.Role, clock.GetUtcNow(), ct);
+        await transaction.CommitAsync(ct);
         foreach (var (sub, delta) in spent)
             if (grants.TryGetValue(sub, out var before)) grants[sub] = before + delta;
         return new Written(imported, already, refused, events, rejections);
     }
+
+    private static readonly Recorder Recorder = new("import", Roles.Operator);
 
     private static string? Key(HistoryRow row) => row.Kind switch
     {
@@ -176,7 +194,7 @@ public sealed class HistoryImport(IDocumentStore store, CommandRunner runner)
     };
 
     /// <summary>What the grant of the policy in force can still pay, as this import has spent it so far.</summary>
-    private static async Task<long> Available(IDocumentSession session, Alliance a, Dictionary<string, long> grants, Dictionary<string, long> spent,
+    private static async Task<long> Available(IQuerySession session, Alliance a, Dictionary<string, long> grants, Dictionary<string, long> spent,
         DateTimeOffset at, CancellationToken ct)
     {
         if (a.PolicyOn(a.BusinessDate(at))?.FundingReference is not { } reference) return long.MaxValue;
@@ -184,7 +202,7 @@ public sealed class HistoryImport(IDocumentStore store, CommandRunner runner)
         return known + spent.GetValueOrDefault(reference);
     }
 
-    private static async Task<object[]> LoanEvents(IDocumentSession session, Alliance a, Dictionary<string, long> grants, Dictionary<string, long> spent,
+    private static async Task<object[]> LoanEvents(IQuerySession session, Alliance a, Dictionary<string, long> grants, Dictionary<string, long> spent,
         HistoryRow row, CancellationToken ct)
     {
         var commands = new List<ILoanCommand> { new RequestLoan(row.Id, row.Borrower, row.Lender, Title(row), null, row.RequestedAt) };
@@ -198,7 +216,7 @@ public sealed class HistoryImport(IDocumentStore store, CommandRunner runner)
         return Fold<ILoanCommand, Loan, ILoanEvent>(commands, (c, s) => LoanDecider.Decide(row.Id, c, s, a), LoanDecider.Evolve);
     }
 
-    private static async Task<object[]> DeliveryEvents(IDocumentSession session, Alliance a, Dictionary<string, long> grants, Dictionary<string, long> spent,
+    private static async Task<object[]> DeliveryEvents(IQuerySession session, Alliance a, Dictionary<string, long> grants, Dictionary<string, long> spent,
         HistoryRow row, CancellationToken ct)
     {
         var commands = new List<IDeliveryCommand> { new RequestDelivery(row.Id, row.Borrower, row.Lender, Title(row), false, null, row.RequestedAt) };

@@ -15,10 +15,14 @@ public enum SettlementLock { Shared, Exclusive }
 /// </summary>
 public static class SettlementLocks
 {
-    public static async Task Take(IDocumentSession session, string alliance, SettlementLock mode, CancellationToken ct)
+    public static Task Take(IDocumentSession session, string alliance, SettlementLock mode, CancellationToken ct) =>
+        Take((NpgsqlConnection)session.Connection!, alliance, mode, ct);
+
+    /// <summary>The same on a connection with a transaction of the caller's (the bulk import).</summary>
+    public static async Task Take(NpgsqlConnection connection, string alliance, SettlementLock mode, CancellationToken ct)
     {
         var function = mode == SettlementLock.Exclusive ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared";
-        await using var command = new NpgsqlCommand($"select {function}(hashtextextended(@key, 0)), pg_current_xact_id()", (NpgsqlConnection)session.Connection!);
+        await using var command = new NpgsqlCommand($"select {function}(hashtextextended(@key, 0)), pg_current_xact_id()", connection);
         command.Parameters.AddWithValue("key", $"alliance-ledger/settlement/{alliance}");
         await command.ExecuteNonQueryAsync(ct);
     }

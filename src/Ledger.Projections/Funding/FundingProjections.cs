@@ -24,18 +24,29 @@ public sealed class FundingEntry
 {
     public string Id { get; set; } = "";
     public string SubProject { get; set; } = "";
+    [Column]
     public string? Line { get; set; }
+    [Column]
     public FundingKind Kind { get; set; }
+    [Column]
     public long AmountFen { get; set; }
 
     /// <summary>What the entry adds to the funds still available: + for allocated and moved in, − otherwise.</summary>
+    [Column]
     public long SignedFen { get; set; }
+    [Column]
     public int? FiscalYear { get; set; }
+    [Column]
     public int SubsidisedRequests { get; set; }
+    [Column]
     public int SubsidisedPages { get; set; }
+    [Column]
     public long SubsidyFen { get; set; }
+    [Column]
     public long RewardFen { get; set; }
+    [Column]
     public string? PurchaseId { get; set; }
+    [Column]
     public DateOnly BusinessDate { get; set; }
     public DateTimeOffset RecordedAt { get; set; }
     public long Sequence { get; set; }
@@ -49,16 +60,28 @@ public sealed partial class FundingEntryProjection : EventProjection
     public FundingEntryProjection()
     {
         foreach (var type in LedgerEvents.FundingEventTypes) IncludeType(type);
+        Options.BatchSize = Rebuilds.BatchSize;
     }
 
     public override ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken cancellation)
+    {
+        foreach (var entry in Of(e))
+        {
+            operations.Insert(entry);
+            GrantFunds.Change(operations, e.TenantId, entry.SubProject, entry.SignedFen);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The funding entries an event makes (none for an event that moves no funds).</summary>
+    public static IEnumerable<FundingEntry> Of(IEvent e)
     {
         var movements = FundingRules.For(e.Data);
         var date = Domain.Ledger.PostingRules.BusinessDate(e.Data) ?? BusinessDate(e.Data);
         for (var i = 0; i < movements.Count; i++)
         {
             var m = movements[i];
-            operations.Store(new FundingEntry
+            yield return new FundingEntry
             {
                 Id = $"{e.Id}:{i}",
                 SubProject = m.SubProject,
@@ -77,10 +100,8 @@ public sealed partial class FundingEntryProjection : EventProjection
                 Sequence = e.Sequence,
                 EventId = e.Id,
                 EventType = e.EventTypeName,
-            });
-            GrantFunds.Change(operations, e.TenantId, m.SubProject, m.SignedFen);
+            };
         }
-        return ValueTask.CompletedTask;
     }
 
     private static DateOnly? BusinessDate(object data) => data switch

@@ -38,6 +38,23 @@ public static class GrantFunds
             signedFen, tenant, subProject, tenant, subProject, signedFen);
     }
 
+    /// <summary>The same for many sub-projects at once, on a connection in the caller's transaction (the bulk writer).</summary>
+    public static async Task Change(Npgsql.NpgsqlConnection connection, string schema, string tenant, IReadOnlyDictionary<string, long> signedFen,
+        CancellationToken ct)
+    {
+        if (signedFen.Count == 0) return;
+        var table = $"{schema}.{TableName}";
+        await using var command = new Npgsql.NpgsqlCommand(
+            "with d as (select * from unnest($2::varchar[], $3::bigint[]) as d(sub_project, fen)), " +
+            $"changed as (update {table} g set available_fen = g.available_fen + d.fen from d where g.tenant_id = $1 and g.sub_project = d.sub_project returning g.sub_project) " +
+            $"insert into {table} (tenant_id, sub_project, available_fen) select $1, d.sub_project, d.fen from d where d.sub_project not in (select sub_project from changed)",
+            connection);
+        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = tenant });
+        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = signedFen.Keys.ToArray() });
+        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = signedFen.Values.ToArray() });
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
     /// <summary>True when a save failed because it would have spent more than a sub-project had (decided on a stale figure).</summary>
     public static bool IsOverspend(Exception? e)
     {

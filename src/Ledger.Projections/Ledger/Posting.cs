@@ -13,14 +13,17 @@ public sealed class Posting
 {
     public string Id { get; set; } = "";
     public string Account { get; set; } = "";
+    [Column]
     public long AmountFen { get; set; }
     public string[] CounterAccounts { get; set; } = [];
     public DateOnly BusinessDate { get; set; }
+    [Column]
     public DateTimeOffset RecordedAt { get; set; }
     public Guid EventId { get; set; }
     public string EventType { get; set; } = "";
     public string StreamKey { get; set; } = "";
     public long StreamVersion { get; set; }
+    [Column]
     public long Sequence { get; set; }
 
     /// <summary>The line's position among its event's lines (the id is "{event id}:{index}").</summary>
@@ -35,17 +38,26 @@ public sealed partial class PostingProjection : EventProjection
     public PostingProjection()
     {
         foreach (var type in LedgerEvents.MoneyEventTypes) IncludeType(type);
+        Options.BatchSize = Rebuilds.BatchSize;
     }
 
     public override ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken cancellation)
     {
+        // Insert, not upsert: a posting is written once, by its event; a rebuild can then COPY them in bulk.
+        foreach (var posting in Of(e)) operations.Insert(posting);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The postings an event makes (none for an event that moves no money).</summary>
+    public static IEnumerable<Posting> Of(IEvent e)
+    {
         var lines = PostingRules.For(e.Data);
         var date = PostingRules.BusinessDate(e.Data);
-        if (lines.Count == 0 || date is null) return ValueTask.CompletedTask;
+        if (lines.Count == 0 || date is null) yield break;
         for (var i = 0; i < lines.Count; i++)
         {
             var line = lines[i];
-            operations.Store(new Posting
+            yield return new Posting
             {
                 Id = $"{e.Id}:{i}",
                 Account = line.Account,
@@ -61,8 +73,7 @@ public sealed partial class PostingProjection : EventProjection
                 Index = i,
                 RecordedBy = e.UserName,
                 RecordedByRole = LedgerMetadata.Role(e),
-            });
+            };
         }
-        return ValueTask.CompletedTask;
     }
 }

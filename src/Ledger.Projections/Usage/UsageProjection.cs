@@ -32,6 +32,9 @@ public sealed partial class UsageProjection : MultiStreamProjection<UsageMonth, 
         Identities<DeliveryFulfilled>(KeysOf);
         Identities<DeliveryUnfilled>(KeysOf);
         Identities<DeliveryChargeRefunded>(KeysOf);
+        // A rebuild keeps the (few) month documents in memory and writes each once, instead of once per page of events.
+        Options.BatchSize = Rebuilds.BatchSize;
+        Options.RebuildFlushThreshold = Rebuilds.FlushThreshold;
     }
 
     /// <summary>The borrower's and the lender's document of the event's business month (none for other events).</summary>

@@ -59,6 +59,12 @@ public class HistoryImportTests(LedgerApp<HistoryImportTests> app) : IClassFixtu
         var statement = await (await app.As(Roles.Member, "XZMU").GetAsync($"{A}/members/XZMU/statement?from=2026-03-01&to=2026-03-31")).Json();
         statement.GetProperty("postings").EnumerateArray().ShouldContain(p => p.GetProperty("stream").GetString() == "loan:H-L1");
 
+        // The imported stream is an ordinary stream: a live command appends to it after its fourth event.
+        var refund = await finance.Post($"{A}/loans/H-L1/refunds", new { refundId = "HR1", charge = "fee", amount = 1m, reason = "imported, then refunded" });
+        refund.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+        refund.Headers.ETag!.Tag.ShouldBe("\"5\"");
+        (await (await finance.GetAsync($"{A}/balances")).Json()).Decimal("total").ShouldBe(0m);
+
         var events = await app.EventCount();
         var (second, _) = await Import();
         second.Imported.ShouldBe(0);
