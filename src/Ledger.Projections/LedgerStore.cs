@@ -29,25 +29,31 @@ public static class LedgerStore
 
     /// <summary>
     /// Rebuilds every read model from the events, then the grants' running totals from the rebuilt funding entries.
-    /// The inline projections are rewritten by the bulk writer in one pass over the events and one transaction (readers
-    /// see the old documents until it commits); the usage statistics (async) by Marten's daemon. Run it with the API
-    /// stopped or on a copy: commands recorded meanwhile would be missing from the rebuilt documents.
+    /// The inline projections are rewritten by the bulk writer in one pass over the events (readers wait for it rather
+    /// than see a half-rebuilt table); the usage statistics (async) by Marten's daemon. Run it with the API stopped or on
+    /// a copy: commands recorded meanwhile would be missing from the rebuilt documents.
     /// </summary>
     public static async Task RebuildAll(IDocumentStore store, Action<string, TimeSpan>? rebuilt, CancellationToken ct)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await using (var reader = store.Storage.Database.CreateConnection())
-        await using (var writer = store.Storage.Database.CreateConnection())
+        await using (var postings = store.Storage.Database.CreateConnection())
+        await using (var others = store.Storage.Database.CreateConnection())
         {
             await reader.OpenAsync(ct);
-            await writer.OpenAsync(ct);
+            await postings.OpenAsync(ct);
+            await others.OpenAsync(ct);
             await using var snapshot = await reader.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
-            await using var transaction = await writer.BeginTransactionAsync(ct);
-            await new Bulk.BulkLedgerWriter(store).Rebuild(reader, writer, null, ct);
-            await transaction.CommitAsync(ct);
+            await using var first = await postings.BeginTransactionAsync(ct);
+            await using var second = await others.BeginTransactionAsync(ct);
+            await new Bulk.BulkLedgerWriter(store).Rebuild(reader, [postings, others], ct);
+            // Two transactions, committed only when both have written everything: an interrupted rebuild leaves the old
+            // documents (or, if it stops between the two commits, postings rebuilt and the rest not): run it again.
+            await first.CommitAsync(ct);
+            await second.CommitAsync(ct);
         }
         rebuilt?.Invoke("inline projections (bulk)", clock.Elapsed);
-        await Funding.GrantFunds.Recompute(store, ct);
+        await RecomputeTotals(store, ct);
 
         using (var daemon = await store.BuildProjectionDaemonAsync())
             await daemon.RebuildProjectionAsync<UsageProjection>(TimeSpan.FromHours(2), ct);
@@ -64,6 +70,13 @@ public static class LedgerStore
             await command.ExecuteNonQueryAsync(ct);
         }
         rebuilt?.Invoke("vacuum", clock.Elapsed);
+    }
+
+    /// <summary>The running totals the inline projections keep beside their documents (grants, account days), from those documents.</summary>
+    public static async Task RecomputeTotals(IDocumentStore store, CancellationToken ct)
+    {
+        await Funding.GrantFunds.Recompute(store, ct);
+        await AccountDays.Recompute(store, ct);
     }
 
     public static void Configure(StoreOptions opts, string connectionString, string schema)
@@ -104,7 +117,13 @@ public static class LedgerStore
             // Balances and statements sum an account's postings up to a date, split on when they were recorded: the
             // account index carries every column that sum reads, so it is an index-only scan that touches no row of
             // the wide document table (one member's balance at 1,000,000 events: 207 ms before).
-            .Duplicate(x => x.Account, configure: index => index.IncludeColumns = ["tenant_id", "business_date", "amount_fen", "recorded_at"])
+            .Duplicate(x => x.Account, configure: index =>
+            {
+                // In statement order, so a page of an account's statement reads its lines in order instead of sorting
+                // all of them.
+                index.Columns = ["account", "business_date", "sequence"];
+                index.IncludeColumns = ["tenant_id", "amount_fen", "recorded_at"];
+            })
             .Duplicate(x => x.BusinessDate); // period closes read a range of dates
         // Other columns are [Column]: stored as columns without indexes of their own, which would only cost every write.
         // The funding report sums entries per sub-project, kind, line, purchase and year as known at a time: those
@@ -116,6 +135,7 @@ public static class LedgerStore
             .Duplicate(x => x.RecordedAt); // the report lists entries recorded after a day: few, found by this index
         opts.Storage.ExtendedSchemaObjects.Add(Audit.AuditChain.Schema(schema));
         opts.Storage.ExtendedSchemaObjects.Add(Funding.GrantFunds.Schema(schema));
+        opts.Storage.ExtendedSchemaObjects.Add(AccountDays.Schema(schema));
         opts.Schema.For<UsageMonth>()
             .Duplicate(x => x.Member)
             .Duplicate(x => x.Month);

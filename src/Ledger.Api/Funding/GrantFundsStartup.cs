@@ -3,10 +3,17 @@ using Marten;
 
 namespace Ledger.Api.Funding;
 
-/// <summary>Before the host serves, a ledger whose grants predate the running-total table gets its totals (registered after Marten's schema step).</summary>
+/// <summary>
+/// Before the host serves, a ledger older than the running-total tables (grants, account days) gets its totals
+/// (registered after Marten's schema step).
+/// </summary>
 public sealed class GrantFundsStartup(IDocumentStore store) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => GrantFunds.InitialiseIfEmpty(store, cancellationToken);
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await GrantFunds.InitialiseIfEmpty(store, cancellationToken);
+        await Projections.Ledger.AccountDays.InitialiseIfEmpty(store, cancellationToken);
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

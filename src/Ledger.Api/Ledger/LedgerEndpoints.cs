@@ -52,7 +52,7 @@ public static class LedgerEndpoints
                 await using var session = store.QuerySession(alliance);
                 var a = await MemberMustExist(session, alliance, member, http.RequestAborted);
                 var date = asOf ?? a.BusinessDate(http.Now());
-                var row = (await LedgerQueries.KnownBalances(session, Account.Member(member), date, a.EndOf(date), http.RequestAborted)).SingleOrDefault()
+                var row = (await LedgerQueries.KnownBalances(session, Account.Member(member), date, a.EndOf(date), http.Now(), http.RequestAborted)).SingleOrDefault()
                           ?? new LedgerQueries.KnownBalanceRow(Account.Member(member), 0, 0, 0);
                 return Results.Ok(new BalanceResponse(member, date, Fen.ToAmount(row.KnownFen), Fen.ToAmount(row.LateFen), row.LateCount,
                     Fen.ToAmount(row.KnownFen + row.LateFen), a.Currency));
@@ -75,9 +75,9 @@ public static class LedgerEndpoints
                 var knownAt = (asOf is { } d ? a.EndOf(d) : LedgerQueries.Everything).ToUniversalTime(); // a timestamptz column takes UTC only
                 var account = Account.Member(member);
                 var opening = from is { } f
-                    ? (await LedgerQueries.KnownBalance(session, account, null, f.AddDays(-1), knownAt, http.RequestAborted)).KnownFen
+                    ? (await LedgerQueries.KnownBalance(session, account, null, f.AddDays(-1), knownAt, http.Now(), http.RequestAborted)).KnownFen
                     : 0;
-                var inRange = await LedgerQueries.KnownBalance(session, account, from, to ?? DateOnly.MaxValue, knownAt, http.RequestAborted);
+                var inRange = await LedgerQueries.KnownBalance(session, account, from, to ?? DateOnly.MaxValue, knownAt, http.Now(), http.RequestAborted);
 
                 var query = session.Query<Posting>().Where(p => p.Account == account);
                 if (from is { } lo) query = query.Where(p => p.BusinessDate >= lo);
@@ -102,7 +102,7 @@ public static class LedgerEndpoints
                 await using var session = store.QuerySession(alliance);
                 var a = await StreamReads.AllianceMustExist(session, alliance, http.RequestAborted);
                 var date = asOf ?? a.BusinessDate(http.Now());
-                var rows = await LedgerQueries.KnownBalances(session, null, date, a.EndOf(date), http.RequestAborted);
+                var rows = await LedgerQueries.KnownBalances(session, null, date, a.EndOf(date), http.Now(), http.RequestAborted);
                 return Results.Ok(new AllianceBalancesResponse(alliance, date,
                     rows.Select(r => new AccountBalanceResponse(r.Account, Fen.ToAmount(r.KnownFen), Fen.ToAmount(r.LateFen), Fen.ToAmount(r.KnownFen + r.LateFen))).ToList(),
                     Fen.ToAmount(rows.Sum(r => r.KnownFen)), Fen.ToAmount(rows.Sum(r => r.LateFen)), a.Currency));

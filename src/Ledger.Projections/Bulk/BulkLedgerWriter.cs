@@ -15,7 +15,7 @@ public sealed record NewStream(string Key, Type ViewType, IReadOnlyList<object> 
 
 /// <summary>
 /// Writes many events and everything the inline projections make of them (stream views, postings, funding entries,
-/// grants' running totals) with PostgreSQL's binary COPY, in the caller's transaction: for the history import and the
+/// grants' running totals, account days) with PostgreSQL's binary COPY, in the caller's transaction: for the history import and the
 /// rebuild, where Marten's per-row statements cost ~70 µs a row. The documents are made by the projections' own code
 /// (<see cref="IStreamViewProjection"/>, <see cref="PostingProjection.Of"/>, <see cref="FundingEntryProjection.Of"/>)
 /// and serialized by Marten's serializer; the rows have the columns Marten's tables have (read from the database, so
@@ -119,36 +119,81 @@ public sealed class BulkLedgerWriter
             await copy.CompleteAsync(ct);
         }
 
-        var projected = new Projected();
+        await Prepare(connection, ct);
+        var projected = new Projected(this, tenant);
         var first = 0;
         foreach (var stream in streams)
         {
-            projected.Stream(this, stored, first, stream.Events.Count);
+            projected.Stream(stored, first, stream.Events.Count);
             first += stream.Events.Count;
         }
-        await projected.Write(this, connection, tenant, ct);
-        await projected.ChangeGrants(connection, schema, tenant, ct);
+        await projected.Write(connection, ct);
+        await GrantFunds.Change(connection, schema, tenant, projected.Grants, ct);
+        await AccountDays.Change(connection, schema, tenant, projected.Postings, ct);
         return stored;
     }
 
     /// <summary>
     /// Rewrites every inline projection's documents from the stored events, in the caller's transaction on
-    /// <paramref name="writer"/> (readers keep seeing the old documents until it commits). Events are read on
-    /// <paramref name="reader"/> in stream order, so only one stream's view is in memory at a time.
+    /// <paramref name="writer"/>: the tables are emptied, their secondary indexes dropped, refilled by COPY and the
+    /// indexes built again in one pass each, so a reader waits for the commit and never sees a half-rebuilt table.
+    /// Events are read on <paramref name="reader"/> in stream order (one stream's view in memory at a time) and folded
+    /// on one thread while the previous chunk is copied on the other.
     /// </summary>
-    public async Task<long> Rebuild(NpgsqlConnection reader, NpgsqlConnection writer, Action<long>? progress, CancellationToken ct)
+    public async Task<long> Rebuild(NpgsqlConnection reader, IReadOnlyList<NpgsqlConnection> writers, CancellationToken ct)
     {
+        // Postings are most of the rows: one connection copies them while the other copies the rest.
+        NpgsqlConnection WriterFor(Type type) => type == typeof(Posting) ? writers[0] : writers[^1];
+        await Prepare(writers[0], ct);
+        var indexes = new List<(NpgsqlConnection Writer, string Definition)>();
         foreach (var type in DocumentTypes)
         {
-            await using var truncate = new NpgsqlCommand($"truncate {schema}.{TableName(type)}", writer);
-            await truncate.ExecuteNonQueryAsync(ct);
+            var writer = WriterFor(type);
+            await Execute(writer, $"truncate {schema}.{TableName(type)}", ct);
+            await using var find = new NpgsqlCommand(
+                "select indexname, indexdef from pg_indexes i where schemaname = $1 and tablename = $2 " +
+                "and not exists (select 1 from pg_constraint c where c.conname = i.indexname)", writer);
+            find.Parameters.Add(new NpgsqlParameter { Value = schema });
+            find.Parameters.Add(new NpgsqlParameter { Value = TableName(type) });
+            var found = new List<(string Name, string Definition)>();
+            await using (var rows = await find.ExecuteReaderAsync(ct))
+                while (await rows.ReadAsync(ct)) found.Add((rows.GetString(0), rows.GetString(1)));
+            foreach (var (name, definition) in found)
+            {
+                await Execute(writer, $"drop index {schema}.{name}", ct);
+                indexes.Add((writer, definition));
+            }
         }
 
-        const int flushEvery = 50_000;
+        var chunks = System.Threading.Channels.Channel.CreateBounded<Projected>(1);
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                return await Fold(reader, chunks.Writer, ct);
+            }
+            finally
+            {
+                chunks.Writer.TryComplete();
+            }
+        }, ct);
+        await foreach (var chunk in chunks.Reader.ReadAllAsync(ct))
+            await Task.WhenAll(writers.Distinct().Select(w => chunk.Write(w, type => WriterFor(type) == w, ct)));
+        var events = await producer;
+
+        await Task.WhenAll(indexes.GroupBy(i => i.Writer).Select(async group =>
+        {
+            foreach (var (writer, definition) in group) await Execute(writer, definition, ct);
+        }));
+        return events;
+    }
+
+    private async Task<long> Fold(NpgsqlConnection reader, System.Threading.Channels.ChannelWriter<Projected> chunks, CancellationToken ct)
+    {
+        const int chunkRows = 20_000;
         long events = 0;
-        var projected = new Projected();
+        Projected? projected = null;
         var stream = new List<IEvent>();
-        string? tenant = null;
         await using var read = new NpgsqlCommand(
             "select seq_id, id, stream_id, version, data, type, timestamp, tenant_id, headers, user_name " +
             $"from {schema}.mt_events where not is_archived order by tenant_id, stream_id, version", reader);
@@ -156,25 +201,28 @@ public sealed class BulkLedgerWriter
         while (await rows.ReadAsync(ct))
         {
             var e = Read(rows);
-            if (stream.Count > 0 && (e.StreamKey != stream[0].StreamKey || e.TenantId != tenant))
+            if (stream.Count > 0 && (e.StreamKey != stream[0].StreamKey || e.TenantId != stream[0].TenantId))
             {
-                projected.Stream(this, stream, 0, stream.Count);
+                projected!.Stream(stream, 0, stream.Count);
                 stream.Clear();
-                if (projected.Count >= flushEvery || e.TenantId != tenant)
-                {
-                    await projected.Write(this, writer, tenant!, ct);
-                    projected = new Projected();
-                    progress?.Invoke(events);
-                }
             }
-            tenant = e.TenantId;
+            if (stream.Count == 0 && (projected is null || projected.TenantId != e.TenantId || projected.Count >= chunkRows))
+            {
+                if (projected is not null) await chunks.WriteAsync(projected, ct);
+                projected = new Projected(this, e.TenantId);
+            }
             stream.Add(e);
             events++;
         }
-        if (stream.Count > 0) projected.Stream(this, stream, 0, stream.Count);
-        if (tenant is not null) await projected.Write(this, writer, tenant, ct);
-        progress?.Invoke(events);
+        if (stream.Count > 0) projected!.Stream(stream, 0, stream.Count);
+        if (projected is not null) await chunks.WriteAsync(projected, ct);
         return events;
+    }
+
+    private static async Task Execute(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     private IEvent Read(NpgsqlDataReader row)
@@ -213,15 +261,20 @@ public sealed class BulkLedgerWriter
         return wrap(data);
     }
 
-    /// <summary>What the inline projections make of a set of streams, gathered before one COPY per table.</summary>
-    private sealed class Projected
+    /// <summary>
+    /// What the inline projections make of a set of streams of one tenant, as rows ready for one COPY per table
+    /// (serialized where they are made, so the thread that copies only writes).
+    /// </summary>
+    private sealed class Projected(BulkLedgerWriter writer, string tenant)
     {
-        private readonly Dictionary<Type, List<object>> documents = new();
-        private readonly Dictionary<string, long> grants = new(StringComparer.Ordinal);
+        private readonly Dictionary<Type, List<object?[]>> rows = new();
 
+        public string TenantId => tenant;
         public int Count { get; private set; }
+        public Dictionary<string, long> Grants { get; } = new(StringComparer.Ordinal);
+        public List<Posting> Postings { get; } = [];
 
-        public void Stream(BulkLedgerWriter writer, IReadOnlyList<IEvent> events, int first, int count)
+        public void Stream(IReadOnlyList<IEvent> events, int first, int count)
         {
             var key = events[first].StreamKey!;
             foreach (var projection in writer.views)
@@ -233,41 +286,53 @@ public sealed class BulkLedgerWriter
             }
             for (var i = first; i < first + count; i++)
             {
-                foreach (var posting in PostingProjection.Of(events[i])) Add(typeof(Posting), posting);
+                foreach (var posting in PostingProjection.Of(events[i]))
+                {
+                    Add(typeof(Posting), posting);
+                    Postings.Add(posting);
+                }
                 foreach (var entry in FundingEntryProjection.Of(events[i]))
                 {
                     Add(typeof(FundingEntry), entry);
-                    grants[entry.SubProject] = grants.GetValueOrDefault(entry.SubProject) + entry.SignedFen;
+                    Grants[entry.SubProject] = Grants.GetValueOrDefault(entry.SubProject) + entry.SignedFen;
                 }
             }
         }
 
         private void Add(Type type, object document)
         {
-            if (!documents.TryGetValue(type, out var list)) documents[type] = list = [];
-            list.Add(document);
+            if (!rows.TryGetValue(type, out var list)) rows[type] = list = [];
+            var columns = writer.tables[type].Columns;
+            var row = new object?[columns.Count];
+            for (var c = 0; c < columns.Count; c++) row[c] = columns[c].Value(document, tenant) ?? DBNull.Value;
+            list.Add(row);
             Count++;
         }
 
-        public async Task Write(BulkLedgerWriter writer, NpgsqlConnection connection, string tenant, CancellationToken ct)
-        {
-            foreach (var (type, list) in documents) await writer.Copy(connection, type, tenant, list, ct);
-        }
+        public Task Write(NpgsqlConnection connection, CancellationToken ct) => Write(connection, _ => true, ct);
 
-        public Task ChangeGrants(NpgsqlConnection connection, string schema, string tenant, CancellationToken ct) =>
-            GrantFunds.Change(connection, schema, tenant, grants, ct);
+        public async Task Write(NpgsqlConnection connection, Func<Type, bool> tables, CancellationToken ct)
+        {
+            foreach (var (type, list) in rows.Where(r => tables(r.Key)))
+            {
+                var table = writer.tables[type];
+                await using var copy = await connection.BeginBinaryImportAsync(table.Copy, ct);
+                foreach (var row in list)
+                {
+                    // Synchronous writes: Npgsql buffers them, and the async form costs a state machine per value.
+                    copy.StartRow();
+                    for (var c = 0; c < row.Length; c++) copy.Write(row[c], table.Columns[c].Type);
+                }
+                await copy.CompleteAsync(ct);
+            }
+        }
     }
 
-    private async Task Copy(NpgsqlConnection connection, Type type, string tenant, IReadOnlyList<object> documents, CancellationToken ct)
+    /// <summary>Reads each document table's columns once (before any COPY, so the folding thread never queries).</summary>
+    private async Task Prepare(NpgsqlConnection connection, CancellationToken ct)
     {
-        var table = tables.TryGetValue(type, out var known) ? known : tables[type] = await Columns(connection, type, ct);
-        await using var copy = await connection.BeginBinaryImportAsync(table.Copy, ct);
-        foreach (var document in documents)
-        {
-            await copy.StartRowAsync(ct);
-            foreach (var column in table.Columns) await copy.WriteAsync(column.Value(document, tenant) ?? DBNull.Value, column.Type, ct);
-        }
-        await copy.CompleteAsync(ct);
+        foreach (var type in DocumentTypes)
+            if (!tables.ContainsKey(type)) tables[type] = await Columns(connection, type, ct);
     }
 
     private sealed record Column(string Name, NpgsqlDbType Type, Func<object, string, object?> Value);

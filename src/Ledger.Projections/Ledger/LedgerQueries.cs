@@ -13,14 +13,16 @@ public static class LedgerQueries
 
     private static string Table(IQuerySession s) => $"{s.DocumentStore.Options.DatabaseSchemaName}.mt_doc_posting";
 
-    /// <summary>Every account of the alliance with its balance as of a business date, in account order.</summary>
+    private static string Days(IQuerySession s) => $"{s.DocumentStore.Options.DatabaseSchemaName}.{AccountDays.TableName}";
+
+    /// <summary>Every account of the alliance with its balance as of a business date, in account order (from the day sums).</summary>
     public static async Task<IReadOnlyList<(string Account, long BalanceFen)>> AccountBalances(
         IQuerySession session, DateOnly? asOf, CancellationToken ct)
     {
         // One JSON row per account: Marten's advanced SQL reads a single JSON column into a typed row.
         var rows = await session.AdvancedSql.QueryAsync<AccountBalanceRow>(
             "select jsonb_build_object('Account', account, 'BalanceFen', sum(amount_fen)::bigint) " +
-            $"from {Table(session)} where tenant_id = ? and business_date <= ? group by account order by account",
+            $"from {Days(session)} where tenant_id = ? and business_date <= ? group by account order by account",
             ct, session.TenantId, asOf ?? DateOnly.MaxValue);
         return rows.Select(r => (r.Account, r.BalanceFen)).ToList();
     }
@@ -35,12 +37,24 @@ public static class LedgerQueries
     /// <paramref name="knownAt"/> and what was recorded later (late entries): one SQL aggregate.
     /// </summary>
     public static Task<IReadOnlyList<KnownBalanceRow>> KnownBalances(IQuerySession session, string? account, DateOnly asOf, DateTimeOffset knownAt,
-        CancellationToken ct) => KnownBalances(session, account, null, asOf, knownAt, ct);
+        DateTimeOffset now, CancellationToken ct) => KnownBalances(session, account, null, asOf, knownAt, now, ct);
 
-    /// <summary>The same over business dates in [from, to]; a null <paramref name="from"/> is open.</summary>
+    /// <summary>
+    /// The same over business dates in [from, to]; a null <paramref name="from"/> is open. When <paramref name="knownAt"/>
+    /// is not before <paramref name="now"/> (the host's clock, which stamps every event) everything recorded so far was
+    /// known by then and nothing is late, so the day sums answer (one row per business day); otherwise the postings are
+    /// summed with their recording times.
+    /// </summary>
     public static async Task<IReadOnlyList<KnownBalanceRow>> KnownBalances(IQuerySession session, string? account, DateOnly? from, DateOnly to,
-        DateTimeOffset knownAt, CancellationToken ct)
+        DateTimeOffset knownAt, DateTimeOffset now, CancellationToken ct)
     {
+        if (knownAt >= now)
+            return await session.AdvancedSql.QueryAsync<KnownBalanceRow>(
+                "select jsonb_build_object('Account', account, 'KnownFen', sum(amount_fen)::bigint, 'LateFen', 0, 'LateCount', 0) " +
+                $"from {Days(session)} where tenant_id = ? and business_date >= ? and business_date <= ? and (?::text is null or account = ?) " +
+                "group by account order by account",
+                ct, session.TenantId, from ?? DateOnly.MinValue, to, account!, account!);
+
         const string recorded = "recorded_at";
         var at = knownAt.ToUniversalTime();
         return await session.AdvancedSql.QueryAsync<KnownBalanceRow>(
@@ -55,6 +69,6 @@ public static class LedgerQueries
 
     /// <summary>One account's known and late sums over [from, to] (zeros when it has no postings there).</summary>
     public static async Task<KnownBalanceRow> KnownBalance(IQuerySession session, string account, DateOnly? from, DateOnly to,
-        DateTimeOffset knownAt, CancellationToken ct) =>
-        (await KnownBalances(session, account, from, to, knownAt, ct)).SingleOrDefault() ?? new KnownBalanceRow(account, 0, 0, 0);
+        DateTimeOffset knownAt, DateTimeOffset now, CancellationToken ct) =>
+        (await KnownBalances(session, account, from, to, knownAt, now, ct)).SingleOrDefault() ?? new KnownBalanceRow(account, 0, 0, 0);
 }

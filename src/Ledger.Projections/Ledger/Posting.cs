@@ -44,7 +44,9 @@ public sealed partial class PostingProjection : EventProjection
     public override ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken cancellation)
     {
         // Insert, not upsert: a posting is written once, by its event; a rebuild can then COPY them in bulk.
-        foreach (var posting in Of(e)) operations.Insert(posting);
+        var postings = Of(e).ToList();
+        foreach (var posting in postings) operations.Insert(posting);
+        AccountDays.Change(operations, e.TenantId, postings);
         return ValueTask.CompletedTask;
     }
 
