@@ -72,11 +72,12 @@ public static class LedgerStore
         rebuilt?.Invoke("vacuum", clock.Elapsed);
     }
 
-    /// <summary>The running totals the inline projections keep beside their documents (grants, account days), from those documents.</summary>
+    /// <summary>The running totals the inline projections keep beside their documents (grants, account and funding days), from those documents.</summary>
     public static async Task RecomputeTotals(IDocumentStore store, CancellationToken ct)
     {
         await Funding.GrantFunds.Recompute(store, ct);
-        await AccountDays.Recompute(store, ct);
+        await AccountDays.Sums.Recompute(store, ct);
+        await Funding.FundingDays.Sums.Recompute(store, ct);
     }
 
     public static void Configure(StoreOptions opts, string connectionString, string schema)
@@ -135,7 +136,8 @@ public static class LedgerStore
             .Duplicate(x => x.RecordedAt); // the report lists entries recorded after a day: few, found by this index
         opts.Storage.ExtendedSchemaObjects.Add(Audit.AuditChain.Schema(schema));
         opts.Storage.ExtendedSchemaObjects.Add(Funding.GrantFunds.Schema(schema));
-        opts.Storage.ExtendedSchemaObjects.Add(AccountDays.Schema(schema));
+        opts.Storage.ExtendedSchemaObjects.Add(AccountDays.Sums.Schema(schema));
+        opts.Storage.ExtendedSchemaObjects.Add(Funding.FundingDays.Sums.Schema(schema));
         opts.Schema.For<UsageMonth>()
             .Duplicate(x => x.Member)
             .Duplicate(x => x.Month);

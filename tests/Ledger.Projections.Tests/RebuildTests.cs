@@ -115,7 +115,7 @@ public sealed class RebuildTests : IAsyncLifetime
         await connection.OpenAsync();
         // The running totals too: kept row by row by the live commands, recomputed from the documents by the rebuild.
         foreach (var name in new Bulk.BulkLedgerWriter(store).DocumentTypes.Select(t => $"mt_doc_{t.Name.ToLowerInvariant()}")
-                     .Append(AccountDays.TableName).Append(GrantFunds.TableName))
+                     .Append(AccountDays.TableName).Append(FundingDays.TableName).Append(GrantFunds.TableName))
         {
             var table = $"{Schema}.{name}";
             await using var command = new NpgsqlCommand(
@@ -136,14 +136,14 @@ public sealed class RebuildTests : IAsyncLifetime
     {
         var live = await InlineRows();
         live.Count(r => r.StartsWith("mt_doc_posting ", StringComparison.Ordinal)).ShouldBeGreaterThan(60);
-        foreach (var table in new[] { "mt_doc_fundingentry", "mt_doc_loanview", "mt_doc_allianceview", AccountDays.TableName, GrantFunds.TableName })
+        foreach (var table in new[] { "mt_doc_fundingentry", "mt_doc_loanview", "mt_doc_allianceview", AccountDays.TableName, FundingDays.TableName, GrantFunds.TableName })
             live.ShouldContain(r => r.StartsWith(table + " ", StringComparison.Ordinal));
         await using (var q = store.QuerySession(Tenant))
         await using (var connection = new NpgsqlConnection(ConnectionString))
         {
             // Wipe a table first, so the comparison proves the rebuild wrote it.
             await connection.OpenAsync();
-            await new NpgsqlCommand($"delete from {Schema}.mt_doc_posting; delete from {Schema}.{AccountDays.TableName}", connection).ExecuteNonQueryAsync();
+            await new NpgsqlCommand($"delete from {Schema}.mt_doc_posting; delete from {Schema}.{AccountDays.TableName}; delete from {Schema}.{FundingDays.TableName}", connection).ExecuteNonQueryAsync();
             (await InlineRows()).Count.ShouldBeLessThan(live.Count);
         }
         var available = await AvailableG();
@@ -180,7 +180,7 @@ public sealed class RebuildTests : IAsyncLifetime
         }
         (await Answers()).Balances.ShouldBeEmpty();
         await daemon.RebuildProjectionAsync<PostingProjection>(CancellationToken.None);
-        await AccountDays.Recompute(store, CancellationToken.None); // the daemon's replay added every posting to its day again
+        await AccountDays.Sums.Recompute(store, CancellationToken.None); // the daemon's replay added every posting to its day again
         await daemon.RebuildProjectionAsync<UsageProjection>(CancellationToken.None);
         var rebuilt = await Answers();
 

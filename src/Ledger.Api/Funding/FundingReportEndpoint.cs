@@ -84,7 +84,7 @@ public static class FundingReportEndpoint
             var subProjects = (await session.Query<SubProjectView>().ToListAsync(ct)).Select(v => v.State!).ToList();
             // What was known by the end of the day, summed in SQL (one row per sub-project, kind, line, purchase and year);
             // what was recorded later with an earlier date, listed one by one.
-            var known = await FundingQueries.KnownTotals(session, date, endOfDay, fiscalYear, ct);
+            var known = await FundingQueries.KnownTotals(session, date, endOfDay, fiscalYear, now, ct);
             var after = endOfDay.ToUniversalTime();
             var lateEntries = await session.Query<FundingEntry>().Where(e => e.BusinessDate <= date && e.RecordedAt > after)
                 .OrderBy(e => e.Sequence).ToListAsync(ct);

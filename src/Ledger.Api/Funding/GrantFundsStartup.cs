@@ -12,7 +12,8 @@ public sealed class GrantFundsStartup(IDocumentStore store) : IHostedService
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await GrantFunds.InitialiseIfEmpty(store, cancellationToken);
-        await Projections.Ledger.AccountDays.InitialiseIfEmpty(store, cancellationToken);
+        await Projections.Ledger.AccountDays.Sums.InitialiseIfEmpty(store, cancellationToken);
+        await FundingDays.Sums.InitialiseIfEmpty(store, cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -89,8 +89,8 @@ public sealed class CommandRunner(IDocumentStore store)
         if (current is null) session.Events.StartStream<TView>(streamKey, events.ToArray());
         else session.Events.Append(streamKey, currentVersion + events.Count, events.ToArray());
         await session.SaveChangesAsync(ct);
-        var view = await session.LoadAsync<TView>(streamKey, ct)
-                   ?? throw new InvalidOperationException($"inline projection of {streamKey} is missing");
+        // The state the inline projection stored, folded here from the same events rather than read back.
+        var view = StreamViews.After(current, streamKey, currentVersion, events);
         return new CommandResult<TState>(view.State!, view.Version, events.Count);
     }
 

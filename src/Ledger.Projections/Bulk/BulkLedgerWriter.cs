@@ -28,7 +28,6 @@ public sealed class BulkLedgerWriter
     private readonly string schema;
     private readonly IReadOnlyList<IStreamViewProjection> views;
     private readonly ConcurrentDictionary<Type, DocumentColumns> tables = new();
-    private readonly ConcurrentDictionary<Type, Func<object, IEvent>> wrappers = new();
     private readonly Dictionary<string, Type> typesByName;
 
     public BulkLedgerWriter(IDocumentStore store)
@@ -36,8 +35,7 @@ public sealed class BulkLedgerWriter
         this.store = store;
         serializer = store.Options.Serializer();
         schema = store.Options.DatabaseSchemaName;
-        views = LedgerStore.Projections.Where(t => typeof(IStreamViewProjection).IsAssignableFrom(t))
-            .Select(t => (IStreamViewProjection)Activator.CreateInstance(t)!).ToList();
+        views = StreamViews.All;
         typesByName = LedgerEvents.StoredNames.ToDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
     }
 
@@ -67,7 +65,7 @@ public sealed class BulkLedgerWriter
         foreach (var stream in streams)
             for (var v = 0; v < stream.Events.Count; v++)
             {
-                var e = Wrap(stream.Events[v]);
+                var e = StreamViews.Wrap(stream.Events[v]);
                 e.Id = Guid.NewGuid();
                 e.Version = v + 1;
                 e.Sequence = sequences[i++];
@@ -129,7 +127,8 @@ public sealed class BulkLedgerWriter
         }
         await projected.Write(connection, ct);
         await GrantFunds.Change(connection, schema, tenant, projected.Grants, ct);
-        await AccountDays.Change(connection, schema, tenant, projected.Postings, ct);
+        await AccountDays.Sums.Change(connection, schema, tenant, projected.Postings, ct);
+        await FundingDays.Sums.Change(connection, schema, tenant, projected.FundingEntries, ct);
         return stored;
     }
 
@@ -230,7 +229,7 @@ public sealed class BulkLedgerWriter
         var typeName = row.GetString(5);
         var type = typesByName.TryGetValue(typeName, out var t) ? t : throw new InvalidOperationException($"unknown stored event type {typeName}");
         var data = serializer.FromJson(type, row.GetStream(4));
-        var e = Wrap(data);
+        var e = StreamViews.Wrap(data);
         e.Sequence = row.GetInt64(0);
         e.Id = row.GetGuid(1);
         e.StreamKey = row.GetString(2);
@@ -240,25 +239,6 @@ public sealed class BulkLedgerWriter
         e.Headers = row.IsDBNull(8) ? null : (Dictionary<string, object>)serializer.FromJson(typeof(Dictionary<string, object>), row.GetStream(8));
         e.UserName = row.IsDBNull(9) ? null : row.GetString(9);
         return e;
-    }
-
-    private IEvent Wrap(object data)
-    {
-        var wrap = wrappers.GetOrAdd(data.GetType(), type =>
-        {
-            var ctor = typeof(Event<>).MakeGenericType(type).GetConstructor([type])
-                       ?? throw new InvalidOperationException($"no event wrapper for {type}");
-            var name = LedgerEvents.StoredNames.TryGetValue(type, out var n) ? n : throw new InvalidOperationException($"{type} has no stored name");
-            var dotnet = $"{type.FullName}, {type.Assembly.GetName().Name}";
-            return d =>
-            {
-                var e = (IEvent)ctor.Invoke([d]);
-                e.EventTypeName = name;
-                e.DotNetTypeName = dotnet;
-                return e;
-            };
-        });
-        return wrap(data);
     }
 
     /// <summary>
@@ -273,6 +253,7 @@ public sealed class BulkLedgerWriter
         public int Count { get; private set; }
         public Dictionary<string, long> Grants { get; } = new(StringComparer.Ordinal);
         public List<Posting> Postings { get; } = [];
+        public List<FundingEntry> FundingEntries { get; } = [];
 
         public void Stream(IReadOnlyList<IEvent> events, int first, int count)
         {
@@ -294,6 +275,7 @@ public sealed class BulkLedgerWriter
                 foreach (var entry in FundingEntryProjection.Of(events[i]))
                 {
                     Add(typeof(FundingEntry), entry);
+                    FundingEntries.Add(entry);
                     Grants[entry.SubProject] = Grants.GetValueOrDefault(entry.SubProject) + entry.SignedFen;
                 }
             }

@@ -46,7 +46,7 @@ public sealed partial class PostingProjection : EventProjection
         // Insert, not upsert: a posting is written once, by its event; a rebuild can then COPY them in bulk.
         var postings = Of(e).ToList();
         foreach (var posting in postings) operations.Insert(posting);
-        AccountDays.Change(operations, e.TenantId, postings);
+        AccountDays.Sums.Change(operations, e.TenantId, postings);
         return ValueTask.CompletedTask;
     }
 
