@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the benchmark (not part of the tests): starts PostgreSQL and RabbitMQ as run.sh does, builds in Release, measures
 # raw PostgreSQL and the ledger side by side in one run, prints the table and writes benchmark-results.md here.
-# Options: --seconds N (per load phase, default 10), --clients 1,16,64, --samples N (per query, default 200).
+# Options: --seconds N (per load phase, default 10), --warmup N (before the command phases, default 15), --clients 1,16,64 | none,
+# --samples N (per query, default 200), --events N (history imported and rebuilt, default 1000000; 0 skips).
 set -euo pipefail
 cd "$(dirname "$0")"
 bash infra/services.sh up
