@@ -46,6 +46,26 @@ listen_addresses = '127.0.0.1'
 max_connections = 300
 CONF
   fi
+  local restart=0
+  if ! grep -q '^# alliance-ledger sizing' "$conf"; then
+    # Debian's defaults are sized for a small shared host (128 MB of shared buffers, 1 GB of WAL between checkpoints):
+    # give PostgreSQL a quarter of the memory (at most 8 GB) and room for bulk writes between checkpoints.
+    local mem_mb shared_mb
+    mem_mb=$(awk '/^MemTotal:/ {print int($2 / 1024)}' /proc/meminfo)
+    shared_mb=$(( mem_mb / 4 )); [ "$shared_mb" -gt 8192 ] && shared_mb=8192; [ "$shared_mb" -lt 128 ] && shared_mb=128
+    as_root tee -a "$conf" >/dev/null <<CONF
+# alliance-ledger sizing
+shared_buffers = ${shared_mb}MB
+effective_cache_size = $(( mem_mb / 2 ))MB
+max_wal_size = 8GB
+checkpoint_timeout = 15min
+CONF
+    restart=1
+  fi
+  if as_root pg_ctlcluster $PG_VERSION main status >/dev/null 2>&1 && [ "$restart" = 1 ]; then
+    log "restarting PostgreSQL $PG_VERSION for its new settings"
+    as_root pg_ctlcluster $PG_VERSION main restart
+  fi
   if ! as_root pg_ctlcluster $PG_VERSION main status >/dev/null 2>&1; then
     log "starting PostgreSQL $PG_VERSION"
     as_root pg_ctlcluster $PG_VERSION main start

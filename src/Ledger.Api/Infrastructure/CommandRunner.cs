@@ -65,14 +65,17 @@ public sealed class CommandRunner(IDocumentStore store)
         where TView : StateView<TState>
         where TState : class
     {
-        await using var session = await OpenSession(recorder, alliance, lockMode, ct);
+        await using var session = await Begin(recorder, alliance, ct);
 
-        // The alliance and the stream's state in one round trip. The view's version is the stream's (a stream holds
-        // only its own events), so the append states it and Marten refuses the commit if another command got there first.
+        // The settlement lock, the alliance and the stream's state in one round trip. The view's version is the
+        // stream's (a stream holds only its own events), so the append states it and Marten refuses the commit if
+        // another command got there first.
         var batch = session.CreateBatchQuery();
+        var locked = SettlementLocks.Take(batch, alliance, lockMode);
         var allianceView = batch.Load<AllianceView>(StreamKeys.Alliance);
         var streamView = batch.Load<TView>(streamKey);
         await batch.Execute(ct);
+        if ((await locked).Count != 1) throw new InvalidOperationException("the settlement lock was not taken");
         var (allianceState, current) = ((await allianceView)?.State, await streamView);
         var currentVersion = current?.Version ?? 0;
         if (expectedVersion is { } expected && expected != currentVersion)
@@ -100,11 +103,18 @@ public sealed class CommandRunner(IDocumentStore store)
     /// </summary>
     public async Task<IDocumentSession> OpenSession(Recorder recorder, string alliance, SettlementLock lockMode, CancellationToken ct)
     {
+        var session = await Begin(recorder, alliance, ct);
+        await SettlementLocks.Take(session, alliance, lockMode, ct);
+        return session;
+    }
+
+    /// <summary>A session whose events carry the recorder, in a transaction begun (the caller takes the settlement lock).</summary>
+    private async Task<IDocumentSession> Begin(Recorder recorder, string alliance, CancellationToken ct)
+    {
         var session = store.LightweightSession(alliance);
         session.LastModifiedBy = recorder.User;
         session.SetHeader(LedgerMetadata.RoleHeader, recorder.Role);
         await session.BeginTransactionAsync(ct);
-        await SettlementLocks.Take(session, alliance, lockMode, ct);
         return session;
     }
 

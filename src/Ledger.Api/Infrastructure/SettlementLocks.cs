@@ -21,9 +21,19 @@ public static class SettlementLocks
     /// <summary>The same on a connection with a transaction of the caller's (the bulk import).</summary>
     public static async Task Take(NpgsqlConnection connection, string alliance, SettlementLock mode, CancellationToken ct)
     {
-        var function = mode == SettlementLock.Exclusive ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared";
-        await using var command = new NpgsqlCommand($"select {function}(hashtextextended(@key, 0)), pg_current_xact_id()", connection);
-        command.Parameters.AddWithValue("key", $"alliance-ledger/settlement/{alliance}");
+        await using var command = new NpgsqlCommand($"select {Function(mode)}(hashtextextended(@key, 0)), pg_current_xact_id()", connection);
+        command.Parameters.AddWithValue("key", Key(alliance));
         await command.ExecuteNonQueryAsync(ct);
     }
+
+    /// <summary>
+    /// The same as the first statement of a batch query in the session's transaction, so the command's reads come back
+    /// in the same round trip (the batch's statements run in order: the lock is held before anything is read).
+    /// </summary>
+    public static Task<IReadOnlyList<string>> Take(Marten.Services.BatchQuerying.IBatchedQuery batch, string alliance, SettlementLock mode) =>
+        batch.Query<string>($"select 'locked'::text from (select {Function(mode)}(hashtextextended(?, 0)), pg_current_xact_id()) as taken", Key(alliance));
+
+    private static string Function(SettlementLock mode) => mode == SettlementLock.Exclusive ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared";
+
+    private static string Key(string alliance) => $"alliance-ledger/settlement/{alliance}";
 }

@@ -114,6 +114,7 @@ public sealed class AuditChainWriter(NpgsqlDataSource dataSource, string schema)
             $"select coalesce(e.seq_id, a.seq), {AuditChain.EventColumns}, a.hash, e.seq_id is null, a.seq is null " +
             $"from {Events} e full outer join {Links} a on a.seq = e.seq_id where coalesce(e.seq_id, a.seq) <= $1 order by 1");
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = head.Sequence });
+        command.CommandTimeout = 0; // one pass over every event: at 10,000,000 the join needs more than the default 30 s before its first row
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
