@@ -49,7 +49,7 @@ builder.Services.AddLedgerMessaging(builder.Configuration);
 if (verb != "serve") builder.WebHost.UseUrls("http://127.0.0.1:0");
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(_ => new AuditChainWriter(Npgsql.NpgsqlDataSource.Create(ConnectionString()), Schema()));
-builder.Services.AddHostedService<Ledger.Api.Funding.GrantFundsStartup>();
+builder.Services.AddHostedService<Ledger.Api.Infrastructure.RunningTotalsStartup>();
 if (verb == "serve") builder.Services.AddHostedService<AuditChainService>();
 builder.Services.AddSingleton<CommandRunner>();
 builder.Services.AddTransient<DemoAlliance>();

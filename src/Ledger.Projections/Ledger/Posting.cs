@@ -12,6 +12,7 @@ namespace Ledger.Projections.Ledger;
 public sealed class Posting
 {
     public string Id { get; set; } = "";
+    [Column]
     public string Account { get; set; } = "";
     [Column]
     public long AmountFen { get; set; }

@@ -1,18 +1,19 @@
 using Ledger.Projections.Funding;
+using Ledger.Projections.Ledger;
 using Marten;
 
-namespace Ledger.Api.Funding;
+namespace Ledger.Api.Infrastructure;
 
 /// <summary>
-/// Before the host serves, a ledger older than the running-total tables (grants, account days) gets its totals
+/// Before the host serves, a ledger older than the running-total tables (grants, account and funding days) gets its totals
 /// (registered after Marten's schema step).
 /// </summary>
-public sealed class GrantFundsStartup(IDocumentStore store) : IHostedService
+public sealed class RunningTotalsStartup(IDocumentStore store) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await GrantFunds.InitialiseIfEmpty(store, cancellationToken);
-        await Projections.Ledger.AccountDays.Sums.InitialiseIfEmpty(store, cancellationToken);
+        await AccountDays.Sums.InitialiseIfEmpty(store, cancellationToken);
         await FundingDays.Sums.InitialiseIfEmpty(store, cancellationToken);
     }
 
