@@ -107,13 +107,24 @@ switch (verb)
             var lastReport = System.Diagnostics.Stopwatch.StartNew();
             using var input = new StreamReader(file);
             await using var rejects = new StreamWriter(rejectsFile);
-            var result = await app.Services.GetRequiredService<Ledger.Api.Import.HistoryImport>().Run(allianceCode, input, rejects, batchSize, r =>
+            // Ctrl+C or SIGTERM stops between batches: what was committed stays, and the same command imports the rest.
+            var stopping = app.Lifetime.ApplicationStopping;
+            Ledger.Api.Import.ImportResult result;
+            try
             {
-                if (lastReport.Elapsed < TimeSpan.FromSeconds(1)) return;
-                lastReport.Restart();
-                Console.Error.WriteLine($"{r.Rows:N0} rows read, {r.Imported:N0} imported, {r.AlreadyThere:N0} already there, {r.Rejected:N0} rejected, " +
-                                        $"{r.Events:N0} events, {r.EventsPerSecond:N0} events/s");
-            }, CancellationToken.None);
+                result = await app.Services.GetRequiredService<Ledger.Api.Import.HistoryImport>().Run(allianceCode, input, rejects, batchSize, r =>
+                {
+                    if (lastReport.Elapsed < TimeSpan.FromSeconds(1)) return;
+                    lastReport.Restart();
+                    Console.Error.WriteLine($"{r.Rows:N0} rows read, {r.Imported:N0} imported, {r.AlreadyThere:N0} already there, {r.Rejected:N0} rejected, " +
+                                            $"{r.Events:N0} events, {r.EventsPerSecond:N0} events/s");
+                }, stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                Console.Error.WriteLine("import stopped: the batches committed so far are kept; run the same command again to import the rest");
+                return 130;
+            }
             await app.StopAsync();
             Console.WriteLine($"imported {result.Imported:N0} of {result.Rows:N0} rows ({result.Events:N0} events in {result.Elapsed.TotalSeconds:N1} s, " +
                               $"{result.EventsPerSecond:N0} events/s); {result.AlreadyThere:N0} already there; {result.Rejected:N0} rejected" +
