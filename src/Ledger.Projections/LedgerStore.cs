@@ -99,8 +99,6 @@ public static class LedgerStore
 
         foreach (var (type, name) in LedgerEvents.StoredNames) opts.Events.MapEventType(type, name);
 
-        // Rebuild writes that are pure inserts (postings, funding entries, each stream's view written once) go by COPY.
-        opts.Projections.RebuildWithBulkCopy = true;
         opts.Projections.Add<AllianceProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<LoanProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<DeliveryProjection>(ProjectionLifecycle.Inline);

@@ -34,8 +34,8 @@ public abstract class DeciderProjection<TView, TState, TEvent> : SingleStreamPro
     protected DeciderProjection()
     {
         IncludeType<TEvent>();
-        // A rebuild keeps the latest view of each stream in memory and writes each once (inserted by COPY, see
-        // LedgerStore.Configure) instead of once per event.
+        // When Marten's daemon rebuilds one of these (LedgerStore.RebuildAll uses the bulk writer instead), it keeps
+        // the latest view of each stream in memory and writes each once instead of once per event.
         Options.RebuildFlushThreshold = Rebuilds.FlushThreshold;
         Options.BatchSize = Rebuilds.BatchSize;
     }
