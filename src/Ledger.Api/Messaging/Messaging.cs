@@ -24,6 +24,9 @@ public static class MessagingSetup
         services.AddSingleton(rabbit);
         services.AddMassTransit(x =>
         {
+            // MassTransit 8.5 reports usage to its vendor (usage-tracking.masstransit.io) unless told not to: a ledger of
+            // libraries' money sends nothing anywhere it was not configured to (seen trying, and failing, in a rebuild's log).
+            x.DisableUsageTelemetry();
             x.AddConsumer<Iso18626Consumer>();
             x.AddConsumer<LedgerCommandConsumer>();
             if (string.IsNullOrWhiteSpace(rabbit.Host))
