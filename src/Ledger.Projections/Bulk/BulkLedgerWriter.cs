@@ -15,15 +15,14 @@ public sealed record NewStream(string Key, Type ViewType, IReadOnlyList<object> 
 
 /// <summary>
 /// Writes many events and everything the inline projections make of them (stream views, postings, funding entries,
-/// grants' running totals, account days) with PostgreSQL's binary COPY, in the caller's transaction: for the history import and the
-/// rebuild, where Marten's per-row statements cost ~70 µs a row. The documents are made by the projections' own code
+/// grants' running totals, account and funding days) with PostgreSQL's binary COPY, in the caller's transaction: for
+/// the history import and the rebuild, where Marten's per-row statements cost ~70 µs a row. The documents are made by the projections' own code
 /// (<see cref="IStreamViewProjection"/>, <see cref="PostingProjection.Of"/>, <see cref="FundingEntryProjection.Of"/>)
 /// and serialized by Marten's serializer; the rows have the columns Marten's tables have (read from the database, so
 /// a column this writer cannot fill is an error, not a silent gap). The live command path does not use it.
 /// </summary>
 public sealed class BulkLedgerWriter
 {
-    private readonly IDocumentStore store;
     private readonly ISerializer serializer;
     private readonly string schema;
     private readonly IReadOnlyList<IStreamViewProjection> views;
@@ -32,14 +31,13 @@ public sealed class BulkLedgerWriter
 
     public BulkLedgerWriter(IDocumentStore store)
     {
-        this.store = store;
         serializer = store.Options.Serializer();
         schema = store.Options.DatabaseSchemaName;
         views = StreamViews.All;
         typesByName = LedgerEvents.StoredNames.ToDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
     }
 
-    /// <summary>The view types whose documents this writer makes (what a rebuild empties first).</summary>
+    /// <summary>The document types this writer makes: every stream view, postings and funding entries (what a rebuild empties first).</summary>
     public IEnumerable<Type> DocumentTypes => views.Select(v => v.ViewType).Append(typeof(Posting)).Append(typeof(FundingEntry));
 
     /// <summary>
@@ -83,13 +81,13 @@ public sealed class BulkLedgerWriter
         {
             foreach (var stream in streams)
             {
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(tenant, NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync(stream.Key, NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync(SnakeCase(stream.ViewType.Name), NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync((long)stream.Events.Count, NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(utc, NpgsqlDbType.TimestampTz, ct);
-                await copy.WriteAsync(utc, NpgsqlDbType.TimestampTz, ct);
+                copy.StartRow();
+                copy.Write(tenant, NpgsqlDbType.Varchar);
+                copy.Write(stream.Key, NpgsqlDbType.Varchar);
+                copy.Write(SnakeCase(stream.ViewType.Name), NpgsqlDbType.Varchar);
+                copy.Write((long)stream.Events.Count, NpgsqlDbType.Bigint);
+                copy.Write(utc, NpgsqlDbType.TimestampTz);
+                copy.Write(utc, NpgsqlDbType.TimestampTz);
             }
             await copy.CompleteAsync(ct);
         }
@@ -101,18 +99,18 @@ public sealed class BulkLedgerWriter
         {
             foreach (var e in stored)
             {
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(e.Sequence, NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(e.Id, NpgsqlDbType.Uuid, ct);
-                await copy.WriteAsync(e.StreamKey!, NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync(e.Version, NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(serializer.ToJson(e.Data), NpgsqlDbType.Jsonb, ct);
-                await copy.WriteAsync(e.EventTypeName, NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync(utc, NpgsqlDbType.TimestampTz, ct);
-                await copy.WriteAsync(tenant, NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync(e.DotNetTypeName, NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync(headerJson, NpgsqlDbType.Jsonb, ct);
-                await copy.WriteAsync(user, NpgsqlDbType.Varchar, ct);
+                copy.StartRow();
+                copy.Write(e.Sequence, NpgsqlDbType.Bigint);
+                copy.Write(e.Id, NpgsqlDbType.Uuid);
+                copy.Write(e.StreamKey!, NpgsqlDbType.Varchar);
+                copy.Write(e.Version, NpgsqlDbType.Bigint);
+                copy.Write(serializer.ToJson(e.Data), NpgsqlDbType.Jsonb);
+                copy.Write(e.EventTypeName, NpgsqlDbType.Varchar);
+                copy.Write(utc, NpgsqlDbType.TimestampTz);
+                copy.Write(tenant, NpgsqlDbType.Varchar);
+                copy.Write(e.DotNetTypeName, NpgsqlDbType.Varchar);
+                copy.Write(headerJson, NpgsqlDbType.Jsonb);
+                copy.Write(user, NpgsqlDbType.Varchar);
             }
             await copy.CompleteAsync(ct);
         }
