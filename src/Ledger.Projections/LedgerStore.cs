@@ -29,9 +29,9 @@ public static class LedgerStore
 
     /// <summary>
     /// Rebuilds every read model from the events, then the grants' running totals from the rebuilt funding entries.
-    /// The inline projections are rewritten by the bulk writer in one pass over the events (readers wait for it rather
-    /// than see a half-rebuilt table); the usage statistics (async) by Marten's daemon. Run it with the API stopped or on
-    /// a copy: commands recorded meanwhile would be missing from the rebuilt documents.
+    /// Every projection is rewritten by the bulk writer in one pass over the events (readers wait for it rather than see
+    /// a half-rebuilt table), the async usage statistics too, with the daemon's progress set to the last event folded.
+    /// Run it with the API stopped or on a copy: commands recorded meanwhile would be missing from the rebuilt documents.
     /// </summary>
     public static async Task RebuildAll(IDocumentStore store, Action<string, TimeSpan>? rebuilt, CancellationToken ct)
     {
@@ -52,18 +52,15 @@ public static class LedgerStore
             await first.CommitAsync(ct);
             await second.CommitAsync(ct);
         }
-        rebuilt?.Invoke("inline projections (bulk)", clock.Elapsed);
+        rebuilt?.Invoke("projections (bulk)", clock.Elapsed);
         await RecomputeTotals(store, ct);
-
-        using (var daemon = await store.BuildProjectionDaemonAsync())
-            await daemon.RebuildProjectionAsync<UsageProjection>(TimeSpan.FromHours(2), ct);
-        rebuilt?.Invoke(nameof(UsageProjection), clock.Elapsed);
+        rebuilt?.Invoke("running totals", clock.Elapsed);
 
         // The rewritten tables have no statistics and no visibility map yet: without this, the first balance reads
         // fetch every heap page instead of using the covering index alone.
         await using var vacuum = store.Storage.Database.CreateConnection();
         await vacuum.OpenAsync(ct);
-        foreach (var type in new Bulk.BulkLedgerWriter(store).DocumentTypes.Append(typeof(UsageMonth)))
+        foreach (var type in new Bulk.BulkLedgerWriter(store).DocumentTypes)
         {
             await using var command = new Npgsql.NpgsqlCommand($"vacuum (analyze) {store.Options.DatabaseSchemaName}.mt_doc_{type.Name.ToLowerInvariant()}", vacuum);
             command.CommandTimeout = 0;

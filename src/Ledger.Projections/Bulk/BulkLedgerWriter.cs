@@ -38,7 +38,11 @@ public sealed class BulkLedgerWriter
     }
 
     /// <summary>The document types this writer makes: every stream view, postings and funding entries (what a rebuild empties first).</summary>
-    public IEnumerable<Type> DocumentTypes => views.Select(v => v.ViewType).Append(typeof(Posting)).Append(typeof(FundingEntry));
+    public IEnumerable<Type> DocumentTypes =>
+        views.Select(v => v.ViewType).Append(typeof(Posting)).Append(typeof(FundingEntry)).Append(typeof(Usage.UsageMonth));
+
+    /// <summary>Revisions of documents that have no version property (a usage month's is the last sequence folded into it).</summary>
+    private readonly Dictionary<object, long> revisions = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>
     /// Starts the streams with their events (sequence numbers drawn from Marten's sequence, one timestamp for all, like
@@ -176,7 +180,24 @@ public sealed class BulkLedgerWriter
         }, ct);
         await foreach (var chunk in chunks.Reader.ReadAllAsync(ct))
             await Task.WhenAll(writers.Distinct().Select(w => chunk.Write(w, type => WriterFor(type) == w, ct)));
-        var events = await producer;
+        var (events, last, usage) = await producer;
+
+        // The usage months, and the async daemon's progress for them: it goes on from the last event folded here.
+        foreach (var tenant in usage.GroupBy(u => u.Key.Tenant))
+        {
+            var months = new Projected(this, tenant.Key);
+            foreach (var (_, month) in tenant) months.Add(typeof(Usage.UsageMonth), month);
+            await months.Write(WriterFor(typeof(Usage.UsageMonth)), ct);
+        }
+        await using (var progress = new NpgsqlCommand(
+                         $"insert into {schema}.mt_event_progression (name, last_seq_id, last_updated) values ($1, $2, now()) " +
+                         "on conflict (name) do update set last_seq_id = excluded.last_seq_id, last_updated = excluded.last_updated",
+                         WriterFor(typeof(Usage.UsageMonth))))
+        {
+            progress.Parameters.Add(new NpgsqlParameter { Value = Usage.UsageQueries.Shard });
+            progress.Parameters.Add(new NpgsqlParameter { Value = last });
+            await progress.ExecuteNonQueryAsync(ct);
+        }
 
         await Task.WhenAll(indexes.GroupBy(i => i.Writer).Select(async group =>
         {
@@ -185,10 +206,13 @@ public sealed class BulkLedgerWriter
         return events;
     }
 
-    private async Task<long> Fold(NpgsqlConnection reader, System.Threading.Channels.ChannelWriter<Projected> chunks, CancellationToken ct)
+    private async Task<(long Events, long LastSequence, Dictionary<(string Tenant, string Key), Usage.UsageMonth> Usage)> Fold(
+        NpgsqlConnection reader, System.Threading.Channels.ChannelWriter<Projected> chunks, CancellationToken ct)
     {
         const int chunkRows = 20_000;
-        long events = 0;
+        long events = 0, last = 0;
+        // The usage months (the async projection) are few: folded here too, with the same rules, whole in memory.
+        var usage = new Dictionary<(string Tenant, string Key), Usage.UsageMonth>();
         Projected? projected = null;
         var stream = new List<IEvent>();
         await using var read = new NpgsqlCommand(
@@ -210,10 +234,17 @@ public sealed class BulkLedgerWriter
             }
             stream.Add(e);
             events++;
+            last = Math.Max(last, e.Sequence);
+            foreach (var key in Usage.UsageProjection.KeysOf(e.Data))
+            {
+                if (!usage.TryGetValue((e.TenantId, key), out var month)) usage[(e.TenantId, key)] = month = Usage.UsageProjection.New(key);
+                Usage.UsageRules.Apply(month, e.Data);
+                revisions[month] = Math.Max(revisions.GetValueOrDefault(month), e.Sequence);
+            }
         }
         if (stream.Count > 0) projected!.Stream(stream, 0, stream.Count);
         if (projected is not null) await chunks.WriteAsync(projected, ct);
-        return events;
+        return (events, last, usage);
     }
 
     private static async Task Execute(NpgsqlConnection connection, string sql, CancellationToken ct)
@@ -279,7 +310,7 @@ public sealed class BulkLedgerWriter
             }
         }
 
-        private void Add(Type type, object document)
+        public void Add(Type type, object document)
         {
             if (!rows.TryGetValue(type, out var list)) rows[type] = list = [];
             var columns = writer.tables[type].Columns;
@@ -357,7 +388,10 @@ public sealed class BulkLedgerWriter
                 "mt_dotnet_type" => (_, _) => dotnetType,
                 "mt_last_modified" => null, // the table's default: the transaction's time, as Marten writes it
                 "mt_version" when dbType == NpgsqlDbType.Uuid => null, // a fresh version by the table's default
-                "mt_version" => (d, _) => properties["version"].GetValue(d), // a stream view's revision is its stream version
+                // A stream view's revision is its stream version; a usage month's the last sequence folded into it.
+                "mt_version" => (d, _) => revisions.TryGetValue(d, out var revision) ? revision
+                    : properties.TryGetValue("version", out var version) ? version.GetValue(d)
+                    : throw new InvalidOperationException($"{type.Name} has no revision for mt_version"),
                 _ when properties.TryGetValue(name, out var p) => (d, _) => Value(p.GetValue(d)),
                 _ => throw new InvalidOperationException($"{TableName(type)}.{name} matches no property of {type.Name}"),
             };

@@ -115,15 +115,25 @@ public static class UsageRules
         {
             doc.RequestsFilled++;
             doc.PagesReceived += pages;
-            doc.BorrowerTurnaroundHours.Add(hours);
+            InsertInOrder(doc.BorrowerTurnaroundHours, hours);
         }
         else
         {
             doc.RequestsSupplied++;
             doc.PagesSupplied += pages;
-            doc.LenderTurnaroundHours.Add(hours);
+            InsertInOrder(doc.LenderTurnaroundHours, hours);
         }
         Money(doc, borrower, feeFen, subsidyFen, rewardFen);
+    }
+
+    /// <summary>
+    /// Turnaround values are kept in ascending order, so a month's document is the same whatever order its events were
+    /// folded in (the daemon folds by sequence, the bulk rebuild stream by stream).
+    /// </summary>
+    private static void InsertInOrder(List<double> values, double value)
+    {
+        var at = values.BinarySearch(value);
+        values.Insert(at < 0 ? ~at : at, value);
     }
 
     /// <summary>Fees paid are what the borrower's side was charged (the fee, of which the subsidy was paid for it).</summary>
