@@ -5,6 +5,16 @@ using Weasel.Postgresql.Tables;
 
 namespace Ledger.Projections;
 
+/// <summary>When the day sums can answer.</summary>
+public static class DaySums
+{
+    /// <summary>
+    /// True when everything recorded so far was known by <paramref name="knownAt"/> (not before the host's clock, which
+    /// stamps every event): nothing is late, and the day sums hold the answer.
+    /// </summary>
+    public static bool Answer(DateTimeOffset knownAt, DateTimeOffset now) => knownAt >= now;
+}
+
 /// <summary>A column of a <see cref="DaySums{TRow}"/> table: its name (also the source table's column), type and value in a row.</summary>
 public sealed record SumColumn<TRow>(string Name, string PgType, Func<TRow, object?> Value);
 

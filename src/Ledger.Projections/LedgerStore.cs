@@ -36,6 +36,7 @@ public static class LedgerStore
     public static async Task RebuildAll(IDocumentStore store, Action<string, TimeSpan>? rebuilt, CancellationToken ct)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        var bulk = new Bulk.BulkLedgerWriter(store);
         await using (var reader = store.Storage.Database.CreateConnection())
         await using (var postings = store.Storage.Database.CreateConnection())
         await using (var others = store.Storage.Database.CreateConnection())
@@ -46,7 +47,7 @@ public static class LedgerStore
             await using var snapshot = await reader.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
             await using var first = await postings.BeginTransactionAsync(ct);
             await using var second = await others.BeginTransactionAsync(ct);
-            await new Bulk.BulkLedgerWriter(store).Rebuild(reader, [postings, others], ct);
+            await bulk.Rebuild(reader, [postings, others], ct);
             // Two transactions, committed only when both have written everything: an interrupted rebuild leaves the old
             // documents (or, if it stops between the two commits, postings rebuilt and the rest not): run it again.
             await first.CommitAsync(ct);
@@ -60,7 +61,7 @@ public static class LedgerStore
         // fetch every heap page instead of using the covering index alone.
         await using var vacuum = store.Storage.Database.CreateConnection();
         await vacuum.OpenAsync(ct);
-        foreach (var type in new Bulk.BulkLedgerWriter(store).DocumentTypes)
+        foreach (var type in bulk.DocumentTypes)
         {
             await using var command = new Npgsql.NpgsqlCommand($"vacuum (analyze) {store.Options.DatabaseSchemaName}.mt_doc_{type.Name.ToLowerInvariant()}", vacuum);
             command.CommandTimeout = 0;

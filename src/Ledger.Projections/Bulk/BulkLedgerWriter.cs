@@ -25,7 +25,6 @@ public sealed class BulkLedgerWriter
 {
     private readonly ISerializer serializer;
     private readonly string schema;
-    private readonly IReadOnlyList<IStreamViewProjection> views;
     private readonly ConcurrentDictionary<Type, DocumentColumns> tables = new();
     private readonly Dictionary<string, Type> typesByName;
 
@@ -33,13 +32,12 @@ public sealed class BulkLedgerWriter
     {
         serializer = store.Options.Serializer();
         schema = store.Options.DatabaseSchemaName;
-        views = StreamViews.All;
         typesByName = LedgerEvents.StoredNames.ToDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
     }
 
     /// <summary>The document types this writer makes: every stream view, postings and funding entries (what a rebuild empties first).</summary>
     public IEnumerable<Type> DocumentTypes =>
-        views.Select(v => v.ViewType).Append(typeof(Posting)).Append(typeof(FundingEntry)).Append(typeof(Usage.UsageMonth));
+        StreamViews.All.Select(v => v.ViewType).Append(typeof(Posting)).Append(typeof(FundingEntry)).Append(typeof(Usage.UsageMonth));
 
     /// <summary>Revisions of documents that have no version property (a usage month's is the last sequence folded into it).</summary>
     private readonly Dictionary<object, long> revisions = new(ReferenceEqualityComparer.Instance);
@@ -151,15 +149,9 @@ public sealed class BulkLedgerWriter
         {
             var writer = WriterFor(type);
             await Execute(writer, $"truncate {schema}.{TableName(type)}", ct);
-            await using var find = new NpgsqlCommand(
-                "select indexname, indexdef from pg_indexes i where schemaname = $1 and tablename = $2 " +
-                "and not exists (select 1 from pg_constraint c where c.conname = i.indexname)", writer);
-            find.Parameters.Add(new NpgsqlParameter { Value = schema });
-            find.Parameters.Add(new NpgsqlParameter { Value = TableName(type) });
-            var found = new List<(string Name, string Definition)>();
-            await using (var rows = await find.ExecuteReaderAsync(ct))
-                while (await rows.ReadAsync(ct)) found.Add((rows.GetString(0), rows.GetString(1)));
-            foreach (var (name, definition) in found)
+            var secondary = await Pairs(writer, "select indexname, indexdef from pg_indexes i where schemaname = $1 and tablename = $2 " +
+                                                "and not exists (select 1 from pg_constraint c where c.conname = i.indexname)", type, ct);
+            foreach (var (name, definition) in secondary)
             {
                 await Execute(writer, $"drop index {schema}.{name}", ct);
                 indexes.Add((writer, definition));
@@ -287,7 +279,7 @@ public sealed class BulkLedgerWriter
         public void Stream(IReadOnlyList<IEvent> events, int first, int count)
         {
             var key = events[first].StreamKey!;
-            foreach (var projection in writer.views)
+            foreach (var projection in StreamViews.All)
             {
                 object? view = null;
                 for (var i = first; i < first + count; i++)
@@ -352,17 +344,24 @@ public sealed class BulkLedgerWriter
 
     private static string TableName(Type type) => $"mt_doc_{type.Name.ToLowerInvariant()}";
 
+    /// <summary>A catalogue query about a document's table ($1 schema, $2 table) answering two text columns a row.</summary>
+    private async Task<List<(string, string)>> Pairs(NpgsqlConnection connection, string sql, Type type, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = schema });
+        command.Parameters.Add(new NpgsqlParameter { Value = TableName(type) });
+        var found = new List<(string, string)>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) found.Add((reader.GetString(0), reader.GetString(1)));
+        return found;
+    }
+
     /// <summary>The document table's columns as the database has them, each with how to fill it from a document.</summary>
     private async Task<DocumentColumns> Columns(NpgsqlConnection connection, Type type, CancellationToken ct)
     {
         var columns = new List<Column>();
-        await using var command = new NpgsqlCommand(
-            "select column_name, data_type from information_schema.columns where table_schema = $1 and table_name = $2 order by ordinal_position", connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = schema });
-        command.Parameters.Add(new NpgsqlParameter { Value = TableName(type) });
-        var found = new List<(string Name, string Type)>();
-        await using (var reader = await command.ExecuteReaderAsync(ct))
-            while (await reader.ReadAsync(ct)) found.Add((reader.GetString(0), reader.GetString(1)));
+        var found = await Pairs(connection,
+            "select column_name, data_type from information_schema.columns where table_schema = $1 and table_name = $2 order by ordinal_position", type, ct);
         if (found.Count == 0) throw new InvalidOperationException($"{schema}.{TableName(type)} does not exist: apply the schema first");
 
         var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).ToDictionary(p => SnakeCase(p.Name), StringComparer.Ordinal);

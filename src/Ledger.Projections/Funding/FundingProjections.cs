@@ -147,7 +147,7 @@ public static class FundingQueries
         DateTimeOffset now, CancellationToken ct)
     {
         // Known now (not before the host's clock, which stamps every event): the day sums hold the same totals.
-        if (knownAt >= now)
+        if (DaySums.Answer(knownAt, now))
             return await session.AdvancedSql.QueryAsync<FundingEntry>(
                 "select jsonb_build_object('SubProject', sub_project, 'Kind', kind, 'Line', line, 'PurchaseId', purchase_id, 'FiscalYear', fiscal_year, " +
                 "'SignedFen', sum(signed_fen), 'AmountFen', sum(amount_fen), 'SubsidisedRequests', sum(subsidised_requests), " +

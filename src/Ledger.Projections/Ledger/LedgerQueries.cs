@@ -48,7 +48,7 @@ public static class LedgerQueries
     public static async Task<IReadOnlyList<KnownBalanceRow>> KnownBalances(IQuerySession session, string? account, DateOnly? from, DateOnly to,
         DateTimeOffset knownAt, DateTimeOffset now, CancellationToken ct)
     {
-        if (knownAt >= now)
+        if (DaySums.Answer(knownAt, now))
             return await session.AdvancedSql.QueryAsync<KnownBalanceRow>(
                 "select jsonb_build_object('Account', account, 'KnownFen', sum(amount_fen)::bigint, 'LateFen', 0, 'LateCount', 0) " +
                 $"from {Days(session)} where tenant_id = ? and business_date >= ? and business_date <= ? and (?::text is null or account = ?) " +
