@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 bash infra/services.sh up
+bash infra/console.sh
 dotnet build src/Ledger.Api -c Release -nologo -v quiet
 # Run from the build output so appsettings.json is found whatever the caller's directory.
 cd src/Ledger.Api/bin/Release/net10.0

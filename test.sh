@@ -4,6 +4,8 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 bash infra/services.sh up || { echo "tests: 0 passed, 1 failed"; exit 1; }
+bash infra/console.sh || { echo "tests: 0 passed, 1 failed"; exit 1; }
+bash infra/browser.sh || { echo "tests: 0 passed, 1 failed"; exit 1; }
 log=$(mktemp)
 status=0
 dotnet build Ledger.sln -c Release -nologo -v quiet || { echo "tests: 0 passed, 1 failed"; exit 1; }

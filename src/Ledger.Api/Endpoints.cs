@@ -15,6 +15,7 @@ public static class Endpoints
 {
     public static void Map(RouteGroupBuilder api)
     {
+        Security.WhoAmIEndpoint.Map(api);
         FoundAllianceEndpoint.Map(api);
         AuditEndpoints.Map(api);
         FundingReportEndpoint.Map(api);
@@ -30,6 +31,7 @@ public static class Endpoints
         GetLoanEndpoint.Map(alliance);
         DeliveryEndpoints.Map(alliance);
         LedgerEndpoints.Map(alliance);
+        Charges.DisputesEndpoint.Map(alliance);
         UsageEndpoint.Map(alliance);
         PurchaseEndpoints.Map(alliance);
         CostShareEndpoints.Map(alliance);
@@ -38,5 +40,6 @@ public static class Endpoints
         Iso18626.Iso18626Endpoint.Map(alliance);
         AuditEndpoints.MapAlliance(alliance);
         FundingEndpoints.Map(alliance);
+        FundingReportEndpoint.MapAlliance(alliance);
     }
 }

@@ -6,6 +6,7 @@ using Ledger.Api.Demo;
 using Ledger.Api.Infrastructure;
 using Ledger.Api.Messaging;
 using Ledger.Api.Security;
+using Ledger.Api.WebConsole;
 using Ledger.Projections;
 using Ledger.Projections.Audit;
 using Marten;
@@ -62,6 +63,7 @@ builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Add
 builder.Services.AddOpenApi();
 builder.Services.AddLedgerAuth();
 builder.Services.AddLimits();
+builder.Services.AddConsole();
 
 var app = builder.Build();
 
@@ -157,6 +159,7 @@ switch (verb)
 app.Use(Hardening.SecurityHeaders);
 app.UseStatusCodePages(); // bodiless answers of the framework (404 route, 405, 415) become problem+json too
 app.Use(Problems.Handle);
+app.UseConsole(); // static files of the web console, before sign-in (the pages hold no data; the API calls they make are checked)
 app.Use(Hardening.BodyLimit);
 app.UseAuthentication();
 app.UseRateLimiter();

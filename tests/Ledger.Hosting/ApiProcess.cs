@@ -63,11 +63,17 @@ public sealed class ApiProcess : IAsyncDisposable
     /// <summary>A client with a local token of this role and scope (operators get every alliance, auditors their department).</summary>
     public HttpClient As(string role, string alliance, string? member = null, string? department = null)
     {
-        var alliances = role == Roles.Operator ? [Caller.AnyAlliance] : role == Roles.Auditor ? Array.Empty<string>() : [alliance];
         var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(60) };
-        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
-            tokens.Issue(new TokenRequest($"process-{role}", role, alliances, member, department, TimeSpan.FromHours(12))));
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token(role, alliance, member, department));
         return client;
+    }
+
+    /// <summary>A local token of this role and scope, as a user would paste it into the web console.</summary>
+    public string Token(string role, string alliance, string? member = null, string? department = null)
+    {
+        var alliances = role == Roles.Operator ? [Caller.AnyAlliance] : role == Roles.Auditor ? Array.Empty<string>() : [alliance];
+        return tokens.Issue(new TokenRequest($"process-{role}{(member is null ? "" : "-" + member.ToLowerInvariant())}", role, alliances, member, department,
+            TimeSpan.FromHours(12)));
     }
 
     /// <summary>Starts the process and waits until it answers /health.</summary>

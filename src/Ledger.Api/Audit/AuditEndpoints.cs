@@ -41,11 +41,11 @@ public static class AuditEndpoints
     {
         alliance.MapGet("/events/{sequence:long}", (string alliance, long sequence, HttpContext http, IDocumentStore store, AuditChainWriter chain) =>
                 Event(alliance, e => e.Sequence == sequence, $"event {sequence}", http, store, chain))
-            .RequireAuthorization(Policies.ReadSettlement).WithName("GetEventBySequence").WithTags("Audit");
+            .RequireAuthorization(Policies.ReadEvent).WithName("GetEventBySequence").WithTags("Audit");
 
         alliance.MapGet("/events/by-id/{eventId:guid}", (string alliance, Guid eventId, HttpContext http, IDocumentStore store, AuditChainWriter chain) =>
                 Event(alliance, e => e.Id == eventId, $"event {eventId}", http, store, chain))
-            .RequireAuthorization(Policies.ReadSettlement).WithName("GetEventById").WithTags("Audit");
+            .RequireAuthorization(Policies.ReadEvent).WithName("GetEventById").WithTags("Audit");
     }
 
     private static async Task<IResult> Event(string alliance, System.Linq.Expressions.Expression<Func<JasperFx.Events.IEvent, bool>> which, string what,
@@ -55,6 +55,14 @@ public static class AuditEndpoints
         await StreamReads.AllianceMustExist(session, alliance, http.RequestAborted);
         var e = await session.Events.QueryAllRawEvents().Where(which).FirstOrDefaultAsync(http.RequestAborted)
                 ?? throw new Domain.NotFound(AuditCodes.EventMustExist, $"{what} does not exist in {alliance}");
+        // A member sees the events behind its own statement lines, and no others (answered as if they did not exist).
+        var caller = http.Caller();
+        if (caller.Is(Roles.Member))
+        {
+            var account = Domain.Ledger.Account.Member(caller.Member!);
+            if (!await session.Query<Projections.Ledger.Posting>().AnyAsync(p => p.Account == account && p.Sequence == e.Sequence, http.RequestAborted))
+                throw new Domain.NotFound(AuditCodes.EventMustExist, $"{what} does not exist in {alliance}");
+        }
         var link = await chain.At(e.Sequence, http.RequestAborted);
         var data = JsonSerializer.SerializeToElement(e.Data, e.Data.GetType(), JsonOptions);
         return Results.Ok(new EventResponse(e.Sequence, e.Id, alliance, e.StreamKey ?? "", e.Version, e.EventTypeName, e.Timestamp, e.UserName,

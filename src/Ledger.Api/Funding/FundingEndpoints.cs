@@ -145,6 +145,13 @@ public sealed record ProjectResponse(string Code, string Name, string Department
     public static ProjectResponse From(Project p, long v) => new(p.Code, p.Name, p.DepartmentCode, p.Alliance, p.Phase, p.StartsOn, p.EndsOn, p.ClosedOn, p.Remarks, v);
 }
 
+/// <summary>One movement of a sub-project's money (allocated, returned, moved, spent, subsidy, reward, cover) and the event behind it.</summary>
+public sealed record FundingEntryResponse(string Kind, string? Line, decimal Amount, int? FiscalYear, DateOnly BusinessDate, DateTimeOffset RecordedAt,
+    long Sequence, Guid EventId, string EventType, string? PurchaseId, int SubsidisedRequests, int SubsidisedPages);
+
+/// <summary>A page of a sub-project's movements in the order they were recorded; <see cref="Next"/> is the <c>after</c> of the next page.</summary>
+public sealed record FundingEntriesResponse(string SubProject, IReadOnlyList<FundingEntryResponse> Entries, long? Next);
+
 public sealed record ExpenditureResponse(string ExpenditureId, string Line, decimal Amount, DateOnly SpentOn, string Voucher, string Description, string? ReversedBecause);
 
 public sealed record SubProjectResponse(string Code, string ProjectCode, string Title, string UndertakingMember, IReadOnlyList<BudgetLineRequest> Budget,
@@ -190,6 +197,24 @@ public static class FundingEndpoints
                 return http.WithVersion(Results.Ok(Respond(s, view.Version, available)), view.Version);
             })
             .RequireAuthorization(Policies.ReadSettlement).WithName("GetSubProject");
+
+        sub.MapGet("/entries", async (string alliance, string code, long? after, int? limit, HttpContext http, IDocumentStore store) =>
+            {
+                if (limit is < 1 or > Ledger.LedgerEndpoints.StatementPageMax)
+                    throw new BadHttpRequestException($"limit must be from 1 to {Ledger.LedgerEndpoints.StatementPageMax}");
+                var pageSize = limit ?? 200;
+                await using var session = store.QuerySession(alliance);
+                await StreamReads.AllianceMustExist(session, alliance, http.RequestAborted);
+                if (await session.LoadAsync<SubProjectView>(StreamKeys.SubProject(code), http.RequestAborted) is not { State: not null })
+                    throw new NotFound(FundingCodes.SubProjectMustExist, $"sub-project {code} does not exist");
+                var from = after ?? 0;
+                var page = await session.Query<FundingEntry>().Where(e => e.SubProject == code && e.Sequence > from).OrderBy(e => e.Sequence)
+                    .Take(pageSize + 1).ToListAsync(http.RequestAborted);
+                var entries = page.Take(pageSize).Select(e => new FundingEntryResponse(e.Kind.ToString(), e.Line, Fen.ToAmount(e.AmountFen), e.FiscalYear,
+                    e.BusinessDate, e.RecordedAt, e.Sequence, e.EventId, e.EventType, e.PurchaseId, e.SubsidisedRequests, e.SubsidisedPages)).ToList();
+                return Results.Ok(new FundingEntriesResponse(code, entries, page.Count > pageSize ? entries[^1].Sequence : null));
+            })
+            .RequireAuthorization(Policies.ReadSettlement).WithName("ListSubProjectEntries");
 
         sub.MapPost("/allocations", (string alliance, string code, AllocationRequest b, HttpContext http, CommandRunner runner, IDocumentStore store) =>
                 SubProjectCommand(http, runner, store, alliance, code, new AllocateFunds(b.AllocationId!, b.FiscalYear!.Value, Fen.FromAmount(b.Amount!.Value),

@@ -42,34 +42,48 @@ public sealed record FundingReport(string Department, DateOnly AsOf, int? Fiscal
 /// </summary>
 public static class FundingReportEndpoint
 {
-    public static void Map(RouteGroupBuilder api) => api.MapGet("/departments/{department}/funding-report", async (string department, int? fiscalYear,
+    public static void Map(RouteGroupBuilder api) => api.MapGet("/departments/{department}/funding-report", (string department, int? fiscalYear,
             string? project, DateOnly? asOf, string? format, HttpContext http, IDocumentStore store, AuditChainWriter chain) =>
-        {
-            if (fiscalYear is < 2000 or > 2100) throw new BadHttpRequestException("fiscalYear must be a year from 2000 to 2100");
-            var ct = http.RequestAborted;
-            var head = await chain.Head(ct);
-            var report = await Build(store, department, fiscalYear, project, asOf, http.Now(), ct) with { AuditHead = new ChainHeadResponse(head.Sequence, head.Hash) };
-            var subs = report.Projects.SelectMany(p => p.SubProjects).ToList();
-            return await Exports.Answer(http, format, $"{department}-funding-report-{report.AsOf:yyyy-MM-dd}", report,
-                new ExportTable("Sub-projects", ["alliance", "project", "sub_project", "title", "undertaking_member", "status", "grade", "budget", "allocated",
-                        "returned", "moved_in", "moved_out", "spent", "remaining", "execution_rate", "subsidised_requests", "subsidised_pages", "rewards_paid", "covers"],
-                    subs.Select(s => new object?[] { s.Alliance, s.Project, s.SubProject, s.Title, s.UndertakingMember, s.Status, s.Grade, s.Budget, s.Allocated,
-                        s.Returned, s.MovedIn, s.MovedOut, s.Spent, s.Remaining, s.ExecutionRate, s.SubsidisedRequests, s.SubsidisedPages, s.RewardsPaid, s.Covers })),
-                new ExportTable("Budget lines", ["alliance", "project", "sub_project", "line", "budget", "spent", "remaining"],
-                    subs.SelectMany(s => s.Lines.Select(l => new object?[] { s.Alliance, s.Project, s.SubProject, l.Line, l.Budget, l.Spent, l.Remaining }))),
-                new ExportTable("Late entries", ["alliance", "sub_project", "line", "kind", "amount", "business_date", "recorded_at", "sequence", "event_id"],
-                    report.LateEntries.Select(l => new object?[] { l.Alliance, l.SubProject, l.Line, l.Kind, l.Amount, l.BusinessDate, l.RecordedAt, l.Sequence, l.EventId })),
-                new ExportTable("Audit", ["department", "as_of", "chain_sequence", "chain_hash"],
-                    [[department, report.AsOf, report.AuditHead.Sequence, report.AuditHead.Hash]]));
-        })
+            Answer(http, store, chain, department, null, fiscalYear, project, asOf, format))
         .RequireAuthorization(Policies.ReadFunding).WithName("GetFundingReport").WithTags("Funding");
 
+    /// <summary>The same report for one alliance's projects: its finance officer reads it too, not only the department's auditor.</summary>
+    public static void MapAlliance(RouteGroupBuilder alliance) => alliance.MapGet("/funding-report", async (string alliance, int? fiscalYear,
+            string? project, DateOnly? asOf, string? format, HttpContext http, IDocumentStore store, AuditChainWriter chain) =>
+        {
+            await using var session = store.QuerySession(alliance);
+            var a = await StreamReads.AllianceMustExist(session, alliance, http.RequestAborted);
+            return await Answer(http, store, chain, a.DepartmentCode, alliance, fiscalYear, project, asOf, format);
+        })
+        .RequireAuthorization(Policies.ReadSettlement).WithName("GetAllianceFundingReport").WithTags("Funding");
+
+    private static async Task<IResult> Answer(HttpContext http, IDocumentStore store, AuditChainWriter chain, string department, string? onlyAlliance,
+        int? fiscalYear, string? project, DateOnly? asOf, string? format)
+    {
+        if (fiscalYear is < 2000 or > 2100) throw new BadHttpRequestException("fiscalYear must be a year from 2000 to 2100");
+        var ct = http.RequestAborted;
+        var head = await chain.Head(ct);
+        var report = await Build(store, department, fiscalYear, project, asOf, http.Now(), ct, onlyAlliance) with { AuditHead = new ChainHeadResponse(head.Sequence, head.Hash) };
+        var subs = report.Projects.SelectMany(p => p.SubProjects).ToList();
+        return await Exports.Answer(http, format, $"{department}-funding-report-{report.AsOf:yyyy-MM-dd}", report,
+            new ExportTable("Sub-projects", ["alliance", "project", "sub_project", "title", "undertaking_member", "status", "grade", "budget", "allocated",
+                        "returned", "moved_in", "moved_out", "spent", "remaining", "execution_rate", "subsidised_requests", "subsidised_pages", "rewards_paid", "covers"],
+                subs.Select(s => new object?[] { s.Alliance, s.Project, s.SubProject, s.Title, s.UndertakingMember, s.Status, s.Grade, s.Budget, s.Allocated,
+                        s.Returned, s.MovedIn, s.MovedOut, s.Spent, s.Remaining, s.ExecutionRate, s.SubsidisedRequests, s.SubsidisedPages, s.RewardsPaid, s.Covers })),
+            new ExportTable("Budget lines", ["alliance", "project", "sub_project", "line", "budget", "spent", "remaining"],
+                subs.SelectMany(s => s.Lines.Select(l => new object?[] { s.Alliance, s.Project, s.SubProject, l.Line, l.Budget, l.Spent, l.Remaining }))),
+            new ExportTable("Late entries", ["alliance", "sub_project", "line", "kind", "amount", "business_date", "recorded_at", "sequence", "event_id"],
+                report.LateEntries.Select(l => new object?[] { l.Alliance, l.SubProject, l.Line, l.Kind, l.Amount, l.BusinessDate, l.RecordedAt, l.Sequence, l.EventId })),
+            new ExportTable("Audit", ["department", "as_of", "chain_sequence", "chain_hash"],
+                [[department, report.AsOf, report.AuditHead.Sequence, report.AuditHead.Hash]]));
+    }
+
     public static async Task<FundingReport> Build(IDocumentStore store, string department, int? fiscalYear, string? projectFilter, DateOnly? asOf,
-        DateTimeOffset now, CancellationToken ct)
+        DateTimeOffset now, CancellationToken ct, string? onlyAlliance = null)
     {
         await using var directory = store.QuerySession();
         var alliances = (await directory.Query<AllianceView>().Where(x => x.AnyTenant() && x.Id == StreamKeys.Alliance).ToListAsync(ct))
-            .Select(v => v.State!).Where(a => a.DepartmentCode == department).OrderBy(a => a.Code, StringComparer.Ordinal).ToList();
+            .Select(v => v.State!).Where(a => a.DepartmentCode == department && (onlyAlliance is null || a.Code == onlyAlliance)).OrderBy(a => a.Code, StringComparer.Ordinal).ToList();
 
         var projects = new List<ProjectReport>();
         var late = new List<LateEntry>();

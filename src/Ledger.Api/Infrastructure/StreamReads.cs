@@ -37,6 +37,21 @@ public static class StreamReads
         return http.WithVersion(Results.Ok(respond(view.State, view.Version)), view.Version);
     }
 
+    /// <summary>
+    /// Every stream of one kind in the alliance (joint purchases, cost shares: tens a year), those the caller may see,
+    /// in id order.
+    /// </summary>
+    public static async Task<IResult> ListViews<TView, TState>(HttpContext http, IDocumentStore store, string alliance,
+        Func<TState, bool> maySee, Func<TState, long, object> respond)
+        where TView : StateView<TState>
+        where TState : class
+    {
+        await using var session = store.QuerySession(alliance);
+        await AllianceMustExist(session, alliance, http.RequestAborted);
+        var views = await session.Query<TView>().OrderBy(v => v.Id).ToListAsync(http.RequestAborted);
+        return Results.Ok(views.Where(v => v.State is not null && maySee(v.State)).Select(v => respond(v.State!, v.Version)).ToList());
+    }
+
     public static async Task<Alliance> AllianceMustExist(IQuerySession session, string alliance, CancellationToken ct) =>
         CommandRunner.AllianceOrNotFound((await session.LoadAsync<AllianceView>(StreamKeys.Alliance, ct))?.State, alliance);
 }

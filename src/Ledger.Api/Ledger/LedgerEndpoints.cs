@@ -40,6 +40,13 @@ public sealed record StatementResponse(
     IReadOnlyList<StatementLine> Postings, string? Next, Audit.ChainHeadResponse? AuditHead = null, DateOnly? AsOf = null,
     decimal LateEntries = 0, int LateEntryCount = 0);
 
+/// <summary>
+/// A member's postings that no closed period has settled yet (everything recorded after the last close, and what is
+/// dated after its last day), the first <see cref="Lines"/> of them in statement order, with their count and total.
+/// </summary>
+public sealed record UnsettledResponse(string Member, string? LastClosedPeriod, decimal Total, int Count, IReadOnlyList<StatementLine> Lines, bool Truncated,
+    string Currency);
+
 /// <summary>Balances and statements: sums and lists of the postings the inline projection derives from events.</summary>
 public static class LedgerEndpoints
 {
@@ -96,6 +103,22 @@ public static class LedgerEndpoints
                     Fen.ToAmount(inRange.LateFen), inRange.LateCount));
             })
             .RequireAuthorization(Policies.ReadMemberLedger).WithName("GetMemberStatement").WithTags("Ledger");
+
+        alliance.MapGet("/members/{member}/unsettled", async (string alliance, string member, int? limit, HttpContext http, IDocumentStore store) =>
+            {
+                if (limit is < 1 or > StatementPageMax) throw new BadHttpRequestException($"limit must be from 1 to {StatementPageMax}");
+                await using var session = store.QuerySession(alliance);
+                var a = await MemberMustExist(session, alliance, member, http.RequestAborted);
+                var last = (await session.LoadAsync<Projections.Sharing.SettlementView>(StreamKeys.Settlement, http.RequestAborted))?.State?.LastClosed;
+                var bounds = PeriodBounds.Open(DateOnly.MaxValue, last);
+                var unsettled = PeriodQueries.Within(session, bounds, Account.Member(member));
+                var count = await unsettled.CountAsync(http.RequestAborted);
+                var total = count == 0 ? 0 : await unsettled.SumAsync(p => p.AmountFen, http.RequestAborted);
+                var lines = await PeriodQueries.Postings(session, bounds, Account.Member(member)).Take(limit ?? 200).ToListAsync(http.RequestAborted);
+                return Results.Ok(new UnsettledResponse(member, last?.Key, Fen.ToAmount(total), count, lines.Select(StatementLine.From).ToList(),
+                    lines.Count < count, a.Currency));
+            })
+            .RequireAuthorization(Policies.ReadMemberLedger).WithName("GetUnsettledPostings").WithTags("Ledger");
 
         alliance.MapGet("/balances", async (string alliance, DateOnly? asOf, HttpContext http, IDocumentStore store) =>
             {

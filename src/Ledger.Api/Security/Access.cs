@@ -16,6 +16,7 @@ namespace Ledger.Api.Security;
 /// </summary>
 public static class Policies
 {
+    public const string Self = "self";
     public const string Administer = "administer";
     public const string ReadAlliance = "read-alliance";
     public const string RecordActivity = "record-activity";
@@ -28,11 +29,13 @@ public static class Policies
     public const string ManageFinance = "manage-finance";
     public const string ReadFinance = "read-finance";
     public const string ReadSettlement = "read-settlement";
+    public const string ReadEvent = "read-event";
     public const string ReadAudit = "read-audit";
     public const string ReadFunding = "read-funding";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesOf = new Dictionary<string, string[]>
     {
+        [Self] = [Roles.Operator, Roles.FinanceOfficer, Roles.Service, Roles.Member, Roles.Auditor],
         [Administer] = [Roles.Operator],
         [ReadAlliance] = [Roles.Operator, Roles.FinanceOfficer, Roles.Service, Roles.Member, Roles.Auditor],
         [RecordActivity] = [Roles.FinanceOfficer, Roles.Service, Roles.Member],
@@ -45,6 +48,7 @@ public static class Policies
         [ManageFinance] = [Roles.FinanceOfficer],
         [ReadFinance] = [Roles.FinanceOfficer, Roles.Member, Roles.Auditor],
         [ReadSettlement] = [Roles.FinanceOfficer, Roles.Auditor],
+        [ReadEvent] = [Roles.FinanceOfficer, Roles.Auditor, Roles.Member],
         [ReadAudit] = [Roles.Auditor, Roles.FinanceOfficer, Roles.Operator],
         [ReadFunding] = [Roles.Auditor],
     };

@@ -32,7 +32,10 @@ public static class Hardening
     public const string RateLimited = "rate_limited";
     public const string BodyTooLarge = "body_too_large";
 
-    /// <summary>Headers on every answer, errors and 401s included. The API serves JSON only, so nothing may frame or run it.</summary>
+    /// <summary>
+    /// Headers on every answer, errors and 401s included. The API serves JSON only, so nothing may frame or run it; the
+    /// web console's pages get their own policy (its own scripts and styles, requests to this origin and the identity provider).
+    /// </summary>
     public static Task SecurityHeaders(HttpContext context, Func<Task> next)
     {
         context.Response.OnStarting(() =>
@@ -40,7 +43,9 @@ public static class Hardening
             var h = context.Response.Headers;
             h.XContentTypeOptions = "nosniff";
             h.XFrameOptions = "DENY";
-            h.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+            h.ContentSecurityPolicy = WebConsole.ConsoleHosting.IsConsole(context.Request.Path)
+                ? WebConsole.ConsoleHosting.ContentSecurityPolicy(context.RequestServices.GetRequiredService<AuthSettings>())
+                : "default-src 'none'; frame-ancestors 'none'";
             h["Referrer-Policy"] = "no-referrer";
             h["Cross-Origin-Resource-Policy"] = "same-origin";
             h["Permissions-Policy"] = "()";

@@ -34,7 +34,8 @@ public sealed record FlowResponse(string From, string To, decimal Amount);
 public sealed record StatementSummaryResponse(string Member, decimal OpeningBalance, decimal Movement, decimal ClosingBalance, decimal ToPay,
     decimal ToReceive, int Lines, string Digest);
 
-public sealed record SettlementResponse(string Alliance, string Period, DateOnly From, DateOnly To, DateTimeOffset ClosedAt, long HighWaterSequence,
+/// <summary>A period's netting: as closed (ClosedAt set), or as a close would record it now (preview: ClosedAt null).</summary>
+public sealed record SettlementResponse(string Alliance, string Period, DateOnly From, DateOnly To, DateTimeOffset? ClosedAt, long HighWaterSequence,
     int Postings, IReadOnlyList<PositionResponse> Accounts, IReadOnlyList<FlowResponse> Bilateral, IReadOnlyList<StatementSummaryResponse> Statements,
     string Currency);
 
@@ -82,6 +83,10 @@ public static class PeriodEndpoints
             })
             .RequireAuthorization(Policies.ManageFinance).WithName("ClosePeriod");
 
+        periods.MapGet("/{period}/preview", async (string alliance, string period, HttpContext http, IDocumentStore store) =>
+                Results.Ok(await Preview(store, alliance, period, http.Now(), http.RequestAborted)))
+            .RequireAuthorization(Policies.ReadSettlement).WithName("PreviewPeriodClose");
+
         periods.MapGet("/{period}/settlement", async (string alliance, string period, string? format, HttpContext http, IDocumentStore store) =>
             {
                 var s = await Settlement(store, alliance, period, http.RequestAborted);
@@ -119,14 +124,34 @@ public static class PeriodEndpoints
     {
         var s = state ?? SettlementState.Default;
         if (s.Closed.Any(p => p.Key == key)) return [];
+        var (_, highWater, netting) = await Net(session, key, s, alliance, now, ct);
+        return SettlementDecider.Decide(new ClosePeriod(key, highWater, netting, now), state, alliance);
+    }
+
+    /// <summary>
+    /// The netting a close would record now: the period's postings up to the current high-water mark. Close runs it
+    /// under the exclusive lock; the preview runs it without, so what it shows is what a close at that moment would issue.
+    /// </summary>
+    private static async Task<(Period Period, long HighWater, PeriodNetting Netting)> Net(IQuerySession session, string key, SettlementState s,
+        Alliance alliance, DateTimeOffset now, CancellationToken ct)
+    {
         var period = SettlementDecider.PeriodToClose(key, s, alliance, now);
         var highWater = (await session.AdvancedSql.QueryAsync<long>(
             $"select coalesce(max(seq_id), 0)::bigint from {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_events", ct)).Single();
         var bounds = new PeriodBounds(period.To, highWater, s.LastClosed?.To ?? DateOnly.MinValue, s.LastClosed?.HighWaterSequence ?? 0);
         var postings = await PeriodQueries.Postings(session, bounds).ToListAsync(ct);
         var openings = await PeriodQueries.Openings(session, bounds, ct);
-        var netting = Netting.Compute(postings.Select(PeriodQueries.Line).ToList(), openings, alliance.Members.Keys);
-        return SettlementDecider.Decide(new ClosePeriod(key, highWater, netting, now), state, alliance);
+        return (period, highWater, Netting.Compute(postings.Select(PeriodQueries.Line).ToList(), openings, alliance.Members.Keys));
+    }
+
+    /// <summary>What closing the period now would issue, without closing it (the console shows it before asking to confirm).</summary>
+    private static async Task<SettlementResponse> Preview(IDocumentStore store, string alliance, string key, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var session = store.QuerySession(alliance);
+        var a = await StreamReads.AllianceMustExist(session, alliance, ct);
+        var s = (await session.LoadAsync<SettlementView>(StreamKeys.Settlement, ct))?.State ?? SettlementState.Default;
+        var (period, highWater, netting) = await Net(session, key, s, a, now, ct);
+        return Response(alliance, period.Key, period.From, period.To, null, highWater, netting, a.Currency);
     }
 
     private static async Task<(PeriodClosed Closed, Alliance Alliance)> ClosedPeriod(IQuerySession session, string alliance, string period, CancellationToken ct)
@@ -144,12 +169,14 @@ public static class PeriodEndpoints
     {
         await using var session = store.QuerySession(alliance);
         var (p, a) = await ClosedPeriod(session, alliance, period, ct);
-        var n = p.Netting;
-        return new SettlementResponse(alliance, p.PeriodKey, p.From, p.To, p.ClosedAt, p.HighWaterSequence, n.Postings,
-            n.Accounts.Select(x => new PositionResponse(x.Account, Fen.ToAmount(x.OpeningFen), Fen.ToAmount(x.MovementFen), Fen.ToAmount(x.ClosingFen))).ToList(),
-            n.Bilateral.Select(f => new FlowResponse(f.From, f.To, Fen.ToAmount(f.AmountFen))).ToList(),
-            n.Statements.Select(Summary).ToList(), a.Currency);
+        return Response(alliance, p.PeriodKey, p.From, p.To, p.ClosedAt, p.HighWaterSequence, p.Netting, a.Currency);
     }
+
+    private static SettlementResponse Response(string alliance, string period, DateOnly from, DateOnly to, DateTimeOffset? closedAt, long highWater,
+        PeriodNetting n, string currency) => new(alliance, period, from, to, closedAt, highWater, n.Postings,
+        n.Accounts.Select(x => new PositionResponse(x.Account, Fen.ToAmount(x.OpeningFen), Fen.ToAmount(x.MovementFen), Fen.ToAmount(x.ClosingFen))).ToList(),
+        n.Bilateral.Select(f => new FlowResponse(f.From, f.To, Fen.ToAmount(f.AmountFen))).ToList(),
+        n.Statements.Select(Summary).ToList(), currency);
 
     private static StatementSummaryResponse Summary(StatementSummary x) => new(x.Member, Fen.ToAmount(x.OpeningFen), Fen.ToAmount(x.MovementFen),
         Fen.ToAmount(x.ClosingFen), Fen.ToAmount(Math.Max(0, -x.ClosingFen)), Fen.ToAmount(Math.Max(0, x.ClosingFen)), x.Lines, x.Digest);

@@ -81,6 +81,9 @@ public static class CostShareEndpoints
     private static List<CostShareParticipant> Participants(IReadOnlyList<CostShareParticipantRequest> p) =>
         p.Select(x => new CostShareParticipant(x.Member!, x.Usage)).ToList();
 
+    /// <summary>A member sees the cost shares it takes part in; other roles with the policy see all.</summary>
+    private static bool MaySee(Caller caller, CostShare c) => !caller.Is(Roles.Member) || c.Participants.Any(p => p.Member == caller.Member);
+
     public static void Map(RouteGroupBuilder alliance)
     {
         alliance.MapPost("/cost-shares", (string alliance, DeclareCostShareRequest b, HttpContext http, CommandRunner runner) =>
@@ -89,15 +92,17 @@ public static class CostShareEndpoints
                     b.PayeeMember is { } m ? Account.Member(m) : Account.Vendor(b.PayeeVendor!), b.At ?? http.Now()), created: true))
             .Validate<DeclareCostShareRequest>().RequireAuthorization(Policies.ManageFinance).WithName("DeclareCostShare").WithTags("Cost shares");
 
+        alliance.MapGet("/cost-shares", (string alliance, HttpContext http, IDocumentStore store) =>
+                StreamReads.ListViews<CostShareView, CostShare>(http, store, alliance, c => MaySee(http.Caller(), c), CostShareResponse.From))
+            .RequireAuthorization(Policies.ReadFinance).WithName("ListCostShares").WithTags("Cost shares");
+
         var share = alliance.MapGroup("/cost-shares/{costShareId}").WithTags("Cost shares");
 
         share.MapGet("", (string alliance, string costShareId, HttpContext http, IDocumentStore store) =>
                 StreamReads.GetView<CostShareView, CostShare>(http, store, alliance, StreamKeys.CostShare(costShareId), CostShareCodes.CostShareMustExist,
                     $"cost share {costShareId}", CostShareResponse.From, c =>
                     {
-                        var caller = http.Caller();
-                        if (caller.Is(Roles.Member) && c.Participants.All(p => p.Member != caller.Member))
-                            throw new NotFound(CostShareCodes.CostShareMustExist, $"cost share {costShareId} does not exist");
+                        if (!MaySee(http.Caller(), c)) throw new NotFound(CostShareCodes.CostShareMustExist, $"cost share {costShareId} does not exist");
                     }))
             .RequireAuthorization(Policies.ReadFinance).WithName("GetCostShare");
 

@@ -144,6 +144,10 @@ public static class PurchaseEndpoints
                     b.At ?? http.Now()), created: true))
             .Validate<ProposePurchaseRequest>().RequireAuthorization(Policies.ManageFinance).WithName("ProposePurchase").WithTags("Joint purchases");
 
+        alliance.MapGet("/joint-purchases", (string alliance, HttpContext http, IDocumentStore store) =>
+                StreamReads.ListViews<PurchaseView, JointPurchase>(http, store, alliance, p => MaySee(http.Caller(), p), PurchaseResponse.From))
+            .RequireAuthorization(Policies.ReadFinance).WithName("ListPurchases").WithTags("Joint purchases");
+
         var purchase = alliance.MapGroup("/joint-purchases/{purchaseId}").WithTags("Joint purchases");
 
         purchase.MapGet("", async (string alliance, string purchaseId, HttpContext http, IDocumentStore store) =>

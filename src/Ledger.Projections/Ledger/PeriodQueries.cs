@@ -18,12 +18,15 @@ public sealed record PeriodBounds(DateOnly To, long HighWater, DateOnly Previous
 
 public static class PeriodQueries
 {
-    public static IQueryable<Posting> Postings(IQuerySession session, PeriodBounds b, string? account = null)
+    public static IQueryable<Posting> Postings(IQuerySession session, PeriodBounds b, string? account = null) =>
+        Within(session, b, account).OrderBy(p => p.BusinessDate).ThenBy(p => p.Sequence).ThenBy(p => p.Index);
+
+    /// <summary>The same postings unordered, for counting and summing.</summary>
+    public static IQueryable<Posting> Within(IQuerySession session, PeriodBounds b, string? account = null)
     {
         var query = session.Query<Posting>().Where(p => p.BusinessDate <= b.To && p.Sequence <= b.HighWater &&
                                                         !(p.BusinessDate <= b.PreviousTo && p.Sequence <= b.PreviousHighWater));
-        if (account is not null) query = query.Where(p => p.Account == account);
-        return query.OrderBy(p => p.BusinessDate).ThenBy(p => p.Sequence).ThenBy(p => p.Index);
+        return account is null ? query : query.Where(p => p.Account == account);
     }
 
     /// <summary>Every account's balance at the end of the previous period (its closing set).</summary>

@@ -119,12 +119,20 @@ public class Iso18626Tests(LedgerApp<Iso18626Tests> app) : IClassFixture<LedgerA
         held.GetProperty("dispute").Decimal("statedCharge").ShouldBe(45m);
         held.GetProperty("dispute").Decimal("maximumCost").ShouldBe(30m);
         (await Send(Supplying("ISO-D1", "Loaned", 45m))).Status.ShouldBe("OK"); // the same dispute again records nothing new
+        // The finance officer's list of open disputes shows it (the console's overview reads this list).
+        var open = await (await app.As(Roles.FinanceOfficer).GetAsync($"{A}/disputes")).Json();
+        var listed = open.EnumerateArray().Single(d => d.GetProperty("id").GetString() == "ISO-D1");
+        listed.GetProperty("kind").GetString().ShouldBe("loan");
+        listed.Decimal("statedCharge").ShouldBe(45m);
+        listed.Decimal("maximumCost").ShouldBe(30m);
 
         (await platform.Post($"{A}/loans/ISO-D1/charge-dispute", new { accept = true, reason = "agreed by phone" })).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         var resolved = await (await app.As(Roles.FinanceOfficer).Post($"{A}/loans/ISO-D1/charge-dispute", new { accept = true, reason = "agreed by phone" })).Json();
         resolved.GetProperty("status").GetString().ShouldBe("shipped");
         resolved.GetProperty("charge").Decimal("fee").ShouldBe(45m);
         resolved.GetProperty("dispute").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null);
+        (await (await app.As(Roles.FinanceOfficer).GetAsync($"{A}/disputes")).Json()).EnumerateArray()
+            .ShouldNotContain(d => d.GetProperty("id").GetString() == "ISO-D1");
     }
 
     [Theory]
