@@ -187,6 +187,7 @@ public sealed class DemoAlliance(CommandRunner runner, ILogger<DemoAlliance> log
         Console.WriteLine($$"""
 
             Alliance Ledger is serving {{baseUrl}} with the demo alliance {{Code}} loaded.
+            Web console: {{baseUrl}}/console/  (sign in by pasting one of the tokens below: FINANCE, AUDITOR, SUDA or SEU)
             OpenAPI: {{baseUrl}}/openapi/v1.json
 
             Tokens for the demo, valid {{TokenIssuer.DefaultLifetime.TotalHours}} hours (operator, finance officer, ILL platform,
