@@ -58,7 +58,9 @@ public class AuditChainTests(LedgerApp<AuditChainTests> app) : IClassFixture<Led
         e.GetProperty("chain").GetProperty("hash").GetString().ShouldBe((await Chain.At(sequence, CancellationToken.None))!.Hash);
         var byId = await (await finance.GetAsync($"{A}/events/by-id/{e.GetProperty("eventId").GetGuid()}")).Json();
         byId.GetProperty("sequence").GetInt64().ShouldBe(sequence);
-        (await app.As(Roles.Member, member: "NJU").GetAsync($"{A}/events/{sequence}")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        // A member reads the events behind its own postings (NJU lent the book) and no others (SEU took no part).
+        (await app.As(Roles.Member, member: "NJU").GetAsync($"{A}/events/{sequence}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await app.As(Roles.Member, member: "SEU").GetAsync($"{A}/events/{sequence}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await finance.GetAsync($"{A}/events/999999999")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 
