@@ -5,6 +5,7 @@ using Ledger.Api.Audit;
 using Ledger.Api.Demo;
 using Ledger.Api.Infrastructure;
 using Ledger.Api.Messaging;
+using Ledger.Api.Operations;
 using Ledger.Api.Security;
 using Ledger.Api.WebConsole;
 using Ledger.Projections;
@@ -30,19 +31,22 @@ if (verb == "token")
     }
 }
 
-string ConnectionString() => builder.Configuration.GetConnectionString("Ledger") ?? throw new InvalidOperationException("ConnectionStrings:Ledger is not set");
+string ConnectionString() => Node.Configure(builder.Configuration,
+    builder.Configuration.GetConnectionString("Ledger") ?? throw new InvalidOperationException("ConnectionStrings:Ledger is not set"));
 string Schema() => builder.Configuration["Ledger:Schema"] ?? "ledger";
 builder.Services.AddMarten(services =>
     {
         var opts = new StoreOptions();
         LedgerStore.Configure(opts, ConnectionString(), Schema());
         // Events are stamped by the host's clock, the same one that gives business dates their default.
-        opts.Events.TimeProvider = services.GetRequiredService<TimeProvider>();
+        opts.Events.TimeProvider = new StoredClock(services.GetRequiredService<TimeProvider>());
         return opts;
     })
     .UseLightweightSessions()
     .ApplyAllDatabaseChangesOnStartup()
-    .AddAsyncDaemon(verb == "serve" ? DaemonMode.Solo : DaemonMode.Disabled)
+    // Every serving node runs the daemon hot/cold: one leader (PostgreSQL advisory lock) runs the async projections and
+    // the integration-event subscription; the others poll and take over when the leader's connection dies.
+    .AddAsyncDaemon(verb == "serve" ? DaemonMode.HotCold : DaemonMode.Disabled)
     .AddSubscriptionWithServices<IntegrationEventPublisher>(ServiceLifetime.Singleton);
 builder.Services.AddLedgerMessaging(builder.Configuration);
 
@@ -64,6 +68,7 @@ builder.Services.AddOpenApi();
 builder.Services.AddLedgerAuth();
 builder.Services.AddLimits();
 builder.Services.AddConsole();
+builder.Services.AddLedgerHealth();
 
 var app = builder.Build();
 
@@ -165,7 +170,7 @@ app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
-app.MapGet("/health", () => Results.Ok(new { status = "ok" })).WithTags("Health").AllowAnonymous();
+app.MapLedgerHealth();
 Endpoints.Map(app.MapGroup("/api"));
 
 if (args.Contains("--load-demo"))

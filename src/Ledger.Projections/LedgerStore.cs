@@ -78,6 +78,10 @@ public static class LedgerStore
         await Funding.FundingDays.Sums.Recompute(store, ct);
     }
 
+    /// <summary>The advisory lock of the schema's async daemon: whoever holds it leads the projections.</summary>
+    public static int DaemonLockId(string schema) =>
+        40_000 + (int)(BitConverter.ToUInt32(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(schema))) % 1_000_000);
+
     public static void Configure(StoreOptions opts, string connectionString, string schema)
     {
         opts.Connection(connectionString);
@@ -86,7 +90,10 @@ public static class LedgerStore
         opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
 
         // One daemon lock per schema: ledgers (or test classes) sharing a database in other schemas do not block each other.
-        opts.Projections.DaemonLockId = 40_000 + (int)(BitConverter.ToUInt32(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(schema))) % 1_000_000);
+        opts.Projections.DaemonLockId = DaemonLockId(schema);
+        // A standby node asks for the daemon's lock this often: the longest a dead leader's projections wait for a successor
+        // (PostgreSQL frees the lock as soon as the dead node's connection is gone).
+        opts.Projections.LeadershipPollingTime = 2_000;
         opts.Events.StreamIdentity = StreamIdentity.AsString;
         opts.Events.TenancyStyle = TenancyStyle.Conjoined;
         opts.Policies.AllDocumentsAreMultiTenanted();

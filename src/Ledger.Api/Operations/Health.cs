@@ -1,0 +1,169 @@
+using System.Text.Json;
+using Ledger.Projections;
+using Marten;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+
+namespace Ledger.Api.Operations;
+
+/// <summary>
+/// Liveness (the process answers) and readiness (PostgreSQL answers in every ledger database, the bus is connected,
+/// the async projections are not too far behind the events). A load balancer sends traffic to ready nodes only and
+/// restarts nodes that are not live.
+/// </summary>
+public static class Health
+{
+    public const string Ready = "ready";
+
+    public static void AddLedgerHealth(this IServiceCollection services)
+    {
+        // MassTransit adds its own bus check (tagged "ready") with AddMassTransit: started, connected, endpoints up.
+        services.AddHealthChecks()
+            .AddCheck<DatabasesCheck>("postgresql", tags: [Ready])
+            .AddCheck<ProjectionLagCheck>("projections", tags: [Ready]);
+    }
+
+    public static void MapLedgerHealth(this IEndpointRouteBuilder app)
+    {
+        // /health is the liveness probe's old name, kept for scripts that use it.
+        foreach (var path in new[] { "/health", "/health/live" })
+            app.MapHealthChecks(path, new HealthCheckOptions { Predicate = _ => false, ResponseWriter = Write }).AllowAnonymous().WithTags("Health");
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(Ready),
+            ResponseWriter = Write,
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status200OK,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
+        }).AllowAnonymous().WithTags("Health");
+    }
+
+    private static Task Write(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        context.Response.Headers.CacheControl = "no-store";
+        var body = new
+        {
+            status = Name(report.Status),
+            node = Node.Name,
+            checks = report.Entries.ToDictionary(e => e.Key, e => new
+            {
+                status = Name(e.Value.Status),
+                description = e.Value.Description,
+                data = e.Value.Data.Count == 0 ? null : e.Value.Data,
+            }),
+        };
+        return context.Response.WriteAsync(JsonSerializer.Serialize(body, JsonSerializerOptions.Web), context.RequestAborted);
+    }
+
+    private static string Name(HealthStatus status) => status switch
+    {
+        HealthStatus.Healthy => "ok",
+        HealthStatus.Degraded => "degraded",
+        _ => "unavailable",
+    };
+}
+
+/// <summary>Every ledger database (the main one and the alliances' own) answers a query within the probe's time.</summary>
+public sealed class DatabasesCheck(IDocumentStore store) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct)
+    {
+        var data = new Dictionary<string, object>();
+        try
+        {
+            foreach (var database in await store.Storage.AllDatabases())
+            {
+                await using var connection = database.CreateConnection();
+                await connection.OpenAsync(ct);
+                await using var command = new NpgsqlCommand("select 1", connection);
+                await command.ExecuteScalarAsync(ct);
+                data[database.Id.Identity] = "ok";
+            }
+            return HealthCheckResult.Healthy($"{data.Count} database(s) answer", data);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            return HealthCheckResult.Unhealthy("PostgreSQL does not answer", e, data);
+        }
+    }
+}
+
+/// <summary>
+/// How many events the async projections and the integration-event subscription have still to process, in every
+/// database, and which of them this node runs (hot/cold: the leader runs them all, a standby none). Degraded above the
+/// warning threshold (the usage statistics are late; balances are inline and never late), unavailable above the
+/// critical one.
+/// </summary>
+public sealed class ProjectionLagCheck(IDocumentStore store, IConfiguration configuration, IServiceProvider services) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct)
+    {
+        var warning = configuration.GetValue("Ledger:Health:ProjectionLagWarning", 10_000L);
+        var critical = configuration.GetValue("Ledger:Health:ProjectionLagCritical", 1_000_000L);
+        var data = new Dictionary<string, object>();
+        long worst = 0;
+        foreach (var database in await store.Storage.AllDatabases())
+        {
+            await using var connection = database.CreateConnection();
+            await connection.OpenAsync(ct);
+            var lag = await ProjectionLag.Read(connection, store.Options.DatabaseSchemaName, ct);
+            worst = Math.Max(worst, lag.Behind);
+            data[database.Id.Identity] = lag;
+        }
+        data["runningHere"] = await RunningHere(services);
+        return worst >= critical ? HealthCheckResult.Unhealthy($"projections are {worst} events behind", data: data)
+            : worst >= warning ? HealthCheckResult.Degraded($"projections are {worst} events behind", data: data)
+            : HealthCheckResult.Healthy($"projections are {worst} events behind", data);
+    }
+
+    /// <summary>The projections and subscriptions this node's daemon runs now (every one on the leader, none on a standby).</summary>
+    public static async Task<string[]> RunningHere(IServiceProvider services)
+    {
+        if (services.GetService<JasperFx.Events.Daemon.IProjectionCoordinator>() is not { } coordinator) return [];
+        var names = new List<string>();
+        foreach (var daemon in await coordinator.AllDaemonsAsync())
+            names.AddRange(daemon.CurrentAgents().Select(a => a.Name.Identity));
+        return names.Order(StringComparer.Ordinal).ToArray();
+    }
+}
+
+/// <summary>One database's projection progress: its last event, how far the slowest projection is behind it, and each one's position.</summary>
+public sealed record ProjectionLag(long LastEvent, long Behind, IReadOnlyDictionary<string, long> Projections)
+{
+    public static async Task<ProjectionLag> Read(NpgsqlConnection connection, string schema, CancellationToken ct)
+    {
+        long last;
+        await using (var command = new NpgsqlCommand($"select coalesce(max(seq_id), 0) from {schema}.mt_events", connection))
+            last = (long)(await command.ExecuteScalarAsync(ct))!;
+        var progress = new Dictionary<string, long>();
+        // Marten names a projection's row "Name:Shard"; its own high-water bookkeeping rows have no colon.
+        await using (var command = new NpgsqlCommand($"select name, last_seq_id from {schema}.mt_event_progression where name like '%:%'", connection))
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct))
+                progress[reader.GetString(0)] = reader.GetInt64(1);
+        var behind = progress.Count == 0 ? last : last - progress.Values.Min();
+        return new ProjectionLag(last, Math.Max(behind, 0), progress);
+    }
+}
+
+/// <summary>
+/// This node's name (Ledger:Node, else host/process id). It is the application name of every connection the node opens,
+/// so PostgreSQL (pg_stat_activity, pg_locks) shows which node holds which connection and lock.
+/// </summary>
+public static class Node
+{
+    public static string Name { get; private set; } = $"{Environment.MachineName}/{Environment.ProcessId}";
+
+    public static string Configure(IConfiguration configuration, string connectionString)
+    {
+        if (configuration["Ledger:Node"] is { Length: > 0 } name) Name = name;
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (string.IsNullOrEmpty(builder.ApplicationName)) builder.ApplicationName = $"ledger {Name}";
+        return builder.ConnectionString;
+    }
+}
