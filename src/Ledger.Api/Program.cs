@@ -33,11 +33,15 @@ if (verb == "token")
 
 string ConnectionString() => Node.Configure(builder.Configuration,
     builder.Configuration.GetConnectionString("Ledger") ?? throw new InvalidOperationException("ConnectionStrings:Ledger is not set"));
+// Alliances placed in databases of their own (Ledger:Databases); the others stay in the main database.
+var databases = new LedgerDatabases(ConnectionString(), (builder.Configuration.GetSection("Ledger:Databases").Get<List<AllianceDatabase>>() ?? [])
+    .Select(d => new AllianceDatabase { Name = d.Name, ConnectionString = Node.Configure(builder.Configuration, d.ConnectionString), Alliances = d.Alliances }).ToList());
+builder.Services.AddSingleton(databases);
 string Schema() => builder.Configuration["Ledger:Schema"] ?? "ledger";
 builder.Services.AddMarten(services =>
     {
         var opts = new StoreOptions();
-        LedgerStore.Configure(opts, ConnectionString(), Schema());
+        LedgerStore.Configure(opts, databases, Schema());
         // Events are stamped by the host's clock, the same one that gives business dates their default.
         opts.Events.TimeProvider = new StoredClock(services.GetRequiredService<TimeProvider>());
         return opts;
@@ -53,7 +57,7 @@ builder.Services.AddLedgerMessaging(builder.Configuration);
 // The one-shot verbs start the host only to apply the schema; they take any free port so a running server is no obstacle.
 if (verb != "serve") builder.WebHost.UseUrls("http://127.0.0.1:0");
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton(_ => new AuditChainWriter(Npgsql.NpgsqlDataSource.Create(ConnectionString()), Schema()));
+builder.Services.AddSingleton(_ => new AuditChains(databases, Schema()));
 builder.Services.AddHostedService<Ledger.Api.Infrastructure.RunningTotalsStartup>();
 if (verb == "serve") builder.Services.AddHostedService<AuditChainService>();
 builder.Services.AddSingleton<CommandRunner>();
@@ -88,14 +92,19 @@ switch (verb)
         {
             // Chain what is committed, then recompute the whole chain from the stored events.
             await app.StartAsync();
-            var chain = app.Services.GetRequiredService<AuditChainWriter>();
-            var head = await chain.CatchUp(CancellationToken.None);
-            var result = await chain.Verify(CancellationToken.None);
+            var intact = true;
+            foreach (var (database, chain) in app.Services.GetRequiredService<AuditChains>().All)
+            {
+                var head = await chain.CatchUp(CancellationToken.None);
+                var result = await chain.Verify(CancellationToken.None);
+                var which = databases.OnlyMain ? "" : $" (database {database})";
+                Console.WriteLine(result.Intact
+                    ? $"audit chain intact{which}: {result.Events} events up to sequence {result.CheckedUpTo}, head {head.Hash}"
+                    : $"audit chain broken{which} at sequence {result.FirstMismatchSequence}: {result.Problem}");
+                intact &= result.Intact;
+            }
             await app.StopAsync();
-            Console.WriteLine(result.Intact
-                ? $"audit chain intact: {result.Events} events up to sequence {result.CheckedUpTo}, head {head.Hash}"
-                : $"audit chain broken at sequence {result.FirstMismatchSequence}: {result.Problem}");
-            return result.Intact ? 0 : 1;
+            return intact ? 0 : 1;
         }
     case "import":
         {
@@ -142,9 +151,9 @@ switch (verb)
         {
             await app.StartAsync();
             var store = app.Services.GetRequiredService<IDocumentStore>();
-            long events;
-            await using (var query = store.QuerySession())
-                events = (await query.AdvancedSql.QueryAsync<long>($"select count(*) from {Schema()}.mt_events", CancellationToken.None)).Single();
+            long events = 0;
+            foreach (var database in await store.Storage.AllDatabases())
+                events += (await database.FetchEventStoreStatistics(CancellationToken.None)).EventCount;
             var clock = System.Diagnostics.Stopwatch.StartNew();
             await LedgerStore.RebuildAll(store, (what, took) => Console.Error.WriteLine($"{what} rebuilt after {took.TotalSeconds:N1} s"), CancellationToken.None);
             await app.StopAsync();

@@ -108,18 +108,22 @@ public sealed class DaySums<TRow>(string table, string sourceTable, IReadOnlyLis
     public async Task Recompute(IDocumentStore store, CancellationToken ct)
     {
         var schema = store.Options.DatabaseSchemaName;
-        await using var session = store.LightweightSession();
-        session.QueueSqlCommand($"delete from {schema}.{table}");
-        session.QueueSqlCommand(FromSource(schema));
-        await session.SaveChangesAsync(ct);
+        await LedgerStore.InEachDatabase(store, session =>
+        {
+            session.QueueSqlCommand($"delete from {schema}.{table}");
+            session.QueueSqlCommand(FromSource(schema));
+            return Task.CompletedTask;
+        }, ct);
     }
 
     /// <summary>Fills the sums from the source rows when the table is empty but rows exist (a ledger older than the table). Run before serving.</summary>
     public async Task InitialiseIfEmpty(IDocumentStore store, CancellationToken ct)
     {
         var schema = store.Options.DatabaseSchemaName;
-        await using var session = store.LightweightSession();
-        session.QueueSqlCommand(FromSource(schema) + $" having not exists (select 1 from {schema}.{table})");
-        await session.SaveChangesAsync(ct);
+        await LedgerStore.InEachDatabase(store, session =>
+        {
+            session.QueueSqlCommand(FromSource(schema) + $" having not exists (select 1 from {schema}.{table})");
+            return Task.CompletedTask;
+        }, ct);
     }
 }

@@ -37,10 +37,12 @@ public static class LedgerStore
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var bulk = new Bulk.BulkLedgerWriter(store);
-        await using (var reader = store.Storage.Database.CreateConnection())
-        await using (var postings = store.Storage.Database.CreateConnection())
-        await using (var others = store.Storage.Database.CreateConnection())
+        var databases = await store.Storage.AllDatabases();
+        foreach (var database in databases)
         {
+            await using var reader = database.CreateConnection();
+            await using var postings = database.CreateConnection();
+            await using var others = database.CreateConnection();
             await reader.OpenAsync(ct);
             await postings.OpenAsync(ct);
             await others.OpenAsync(ct);
@@ -53,21 +55,35 @@ public static class LedgerStore
             await first.CommitAsync(ct);
             await second.CommitAsync(ct);
         }
-        rebuilt?.Invoke("projections (bulk)", clock.Elapsed);
+        rebuilt?.Invoke(databases.Count == 1 ? "projections (bulk)" : $"projections (bulk, {databases.Count} databases)", clock.Elapsed);
         await RecomputeTotals(store, ct);
         rebuilt?.Invoke("running totals", clock.Elapsed);
 
         // The rewritten tables have no statistics and no visibility map yet: without this, the first balance reads
         // fetch every heap page instead of using the covering index alone.
-        await using var vacuum = store.Storage.Database.CreateConnection();
-        await vacuum.OpenAsync(ct);
-        foreach (var type in bulk.DocumentTypes)
+        foreach (var database in databases)
         {
-            await using var command = new Npgsql.NpgsqlCommand($"vacuum (analyze) {store.Options.DatabaseSchemaName}.mt_doc_{type.Name.ToLowerInvariant()}", vacuum);
-            command.CommandTimeout = 0;
-            await command.ExecuteNonQueryAsync(ct);
+            await using var vacuum = database.CreateConnection();
+            await vacuum.OpenAsync(ct);
+            foreach (var type in bulk.DocumentTypes)
+            {
+                await using var command = new Npgsql.NpgsqlCommand($"vacuum (analyze) {store.Options.DatabaseSchemaName}.mt_doc_{type.Name.ToLowerInvariant()}", vacuum);
+                command.CommandTimeout = 0;
+                await command.ExecuteNonQueryAsync(ct);
+            }
         }
         rebuilt?.Invoke("vacuum", clock.Elapsed);
+    }
+
+    /// <summary>Runs the work once per ledger database (the main one and the alliances' own), in a session of that database.</summary>
+    public static async Task InEachDatabase(IDocumentStore store, Func<IDocumentSession, Task> work, CancellationToken ct)
+    {
+        foreach (var database in await store.Storage.AllDatabases())
+        {
+            await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForDatabase(database));
+            await work(session);
+            await session.SaveChangesAsync(ct);
+        }
     }
 
     /// <summary>The running totals the inline projections keep beside their documents (grants, account and funding days), from those documents.</summary>
@@ -82,9 +98,16 @@ public static class LedgerStore
     public static int DaemonLockId(string schema) =>
         40_000 + (int)(BitConverter.ToUInt32(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(schema))) % 1_000_000);
 
-    public static void Configure(StoreOptions opts, string connectionString, string schema)
+    public static void Configure(StoreOptions opts, string connectionString, string schema) => Configure(opts, new LedgerDatabases(connectionString), schema);
+
+    /// <summary>
+    /// The configuration over one database, or over several (Marten's multi-tenancy with separate databases, alliances
+    /// as conjoined tenants inside each): every database gets the same schema, projections, daemon and audit chain.
+    /// </summary>
+    public static void Configure(StoreOptions opts, LedgerDatabases databases, string schema)
     {
-        opts.Connection(connectionString);
+        if (databases.OnlyMain) opts.Connection(databases.ConnectionStrings[LedgerDatabases.Main]);
+        else opts.Tenancy = new AllianceTenancy(opts, databases);
         opts.DatabaseSchemaName = schema;
         opts.Events.DatabaseSchemaName = schema;
         opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;

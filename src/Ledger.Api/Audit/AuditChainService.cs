@@ -3,7 +3,7 @@ using Ledger.Projections.Audit;
 namespace Ledger.Api.Audit;
 
 /// <summary>Keeps the hash chain up with the event store while the host serves (like the projection daemon).</summary>
-public sealed class AuditChainService(AuditChainWriter chain, IConfiguration configuration, ILogger<AuditChainService> log) : BackgroundService
+public sealed class AuditChainService(AuditChains chains, IConfiguration configuration, ILogger<AuditChainService> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -12,7 +12,7 @@ public sealed class AuditChainService(AuditChainWriter chain, IConfiguration con
         {
             try
             {
-                await chain.CatchUp(stoppingToken);
+                foreach (var (_, chain) in chains.All) await chain.CatchUp(stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

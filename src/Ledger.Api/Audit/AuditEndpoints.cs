@@ -9,6 +9,9 @@ namespace Ledger.Api.Audit;
 
 public sealed record ChainHeadResponse(long Sequence, string Hash);
 
+/// <summary>A chain head with the database whose events it links (one chain per ledger database).</summary>
+public sealed record DatabaseChainHeadResponse(string Database, long Sequence, string Hash);
+
 public sealed record VerificationResponse(bool Intact, long CheckedUpTo, long Events, long? FirstMismatchSequence, string? Problem);
 
 public sealed record EventResponse(
@@ -22,29 +25,45 @@ public static class AuditEndpoints
     {
         var audit = api.MapGroup("/audit").WithTags("Audit");
 
-        audit.MapGet("/digest", async (AuditChainWriter chain, HttpContext http) =>
+        // ?database=NAME picks the chain of one ledger database (see GET /api/audit/digests); the main one by default.
+        audit.MapGet("/digest", async (string? database, AuditChains chains, HttpContext http) =>
             {
-                var head = await chain.Head(http.RequestAborted);
+                var head = await Chain(chains, database).Head(http.RequestAborted);
                 return Results.Ok(new ChainHeadResponse(head.Sequence, head.Hash));
             })
             .RequireAuthorization(Policies.ReadAudit).WithName("GetAuditDigest");
 
-        audit.MapGet("/verification", async (AuditChainWriter chain, HttpContext http) =>
+        audit.MapGet("/digests", async (AuditChains chains, HttpContext http) =>
             {
-                var v = await chain.Verify(http.RequestAborted);
+                var heads = new List<DatabaseChainHeadResponse>();
+                foreach (var (name, chain) in chains.All)
+                {
+                    var head = await chain.Head(http.RequestAborted);
+                    heads.Add(new DatabaseChainHeadResponse(name, head.Sequence, head.Hash));
+                }
+                return Results.Ok(heads);
+            })
+            .RequireAuthorization(Policies.ReadAudit).WithName("GetAuditDigests");
+
+        audit.MapGet("/verification", async (string? database, AuditChains chains, HttpContext http) =>
+            {
+                var v = await Chain(chains, database).Verify(http.RequestAborted);
                 return Results.Ok(new VerificationResponse(v.Intact, v.CheckedUpTo, v.Events, v.FirstMismatchSequence, v.Problem));
             })
             .RequireAuthorization(Policies.ReadAudit).WithName("VerifyAuditChain");
     }
 
+    private static AuditChainWriter Chain(AuditChains chains, string? database) =>
+        chains.Named(database ?? LedgerDatabases.Main) ?? throw new Domain.NotFound(AuditCodes.DatabaseMustExist, $"there is no ledger database named {database}");
+
     public static void MapAlliance(RouteGroupBuilder alliance)
     {
-        alliance.MapGet("/events/{sequence:long}", (string alliance, long sequence, HttpContext http, IDocumentStore store, AuditChainWriter chain) =>
-                Event(alliance, e => e.Sequence == sequence, $"event {sequence}", http, store, chain))
+        alliance.MapGet("/events/{sequence:long}", (string alliance, long sequence, HttpContext http, IDocumentStore store, AuditChains chains) =>
+                Event(alliance, e => e.Sequence == sequence, $"event {sequence}", http, store, chains.For(alliance)))
             .RequireAuthorization(Policies.ReadEvent).WithName("GetEventBySequence").WithTags("Audit");
 
-        alliance.MapGet("/events/by-id/{eventId:guid}", (string alliance, Guid eventId, HttpContext http, IDocumentStore store, AuditChainWriter chain) =>
-                Event(alliance, e => e.Id == eventId, $"event {eventId}", http, store, chain))
+        alliance.MapGet("/events/by-id/{eventId:guid}", (string alliance, Guid eventId, HttpContext http, IDocumentStore store, AuditChains chains) =>
+                Event(alliance, e => e.Id == eventId, $"event {eventId}", http, store, chains.For(alliance)))
             .RequireAuthorization(Policies.ReadEvent).WithName("GetEventById").WithTags("Audit");
     }
 
@@ -75,4 +94,5 @@ public static class AuditEndpoints
 public static class AuditCodes
 {
     public const string EventMustExist = "event_must_exist";
+    public const string DatabaseMustExist = "database_must_exist";
 }

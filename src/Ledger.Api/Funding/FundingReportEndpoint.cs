@@ -5,6 +5,7 @@ using Ledger.Domain;
 using Ledger.Domain.Alliances;
 using Ledger.Domain.Funding;
 using Ledger.Domain.Money;
+using Ledger.Projections;
 using Ledger.Projections.Alliances;
 using Ledger.Projections.Audit;
 using Ledger.Projections.Funding;
@@ -33,7 +34,8 @@ public sealed record FundingTotals(decimal Budget, decimal Allocated, decimal Sp
     int SubsidisedPages, decimal RewardsPaid);
 
 public sealed record FundingReport(string Department, DateOnly AsOf, int? FiscalYear, string? Project, IReadOnlyList<ProjectReport> Projects,
-    FundingTotals Totals, IReadOnlyList<CoveredLicence> CoveredLicences, IReadOnlyList<LateEntry> LateEntries, ChainHeadResponse AuditHead);
+    FundingTotals Totals, IReadOnlyList<CoveredLicence> CoveredLicences, IReadOnlyList<LateEntry> LateEntries, ChainHeadResponse AuditHead,
+    IReadOnlyList<DatabaseChainHeadResponse>? AuditHeads = null, IReadOnlyList<string>? Alliances = null);
 
 /// <summary>
 /// The department's funding report across its alliances. As of a date it counts what was dated on or before that date
@@ -43,27 +45,36 @@ public sealed record FundingReport(string Department, DateOnly AsOf, int? Fiscal
 public static class FundingReportEndpoint
 {
     public static void Map(RouteGroupBuilder api) => api.MapGet("/departments/{department}/funding-report", (string department, int? fiscalYear,
-            string? project, DateOnly? asOf, string? format, HttpContext http, IDocumentStore store, AuditChainWriter chain) =>
-            Answer(http, store, chain, department, null, fiscalYear, project, asOf, format))
+            string? project, DateOnly? asOf, string? format, HttpContext http, IDocumentStore store, AuditChains chains) =>
+            Answer(http, store, chains, department, null, fiscalYear, project, asOf, format))
         .RequireAuthorization(Policies.ReadFunding).WithName("GetFundingReport").WithTags("Funding");
 
     /// <summary>The same report for one alliance's projects: its finance officer reads it too, not only the department's auditor.</summary>
     public static void MapAlliance(RouteGroupBuilder alliance) => alliance.MapGet("/funding-report", async (string alliance, int? fiscalYear,
-            string? project, DateOnly? asOf, string? format, HttpContext http, IDocumentStore store, AuditChainWriter chain) =>
+            string? project, DateOnly? asOf, string? format, HttpContext http, IDocumentStore store, AuditChains chains) =>
         {
             await using var session = store.QuerySession(alliance);
             var a = await StreamReads.AllianceMustExist(session, alliance, http.RequestAborted);
-            return await Answer(http, store, chain, a.DepartmentCode, alliance, fiscalYear, project, asOf, format);
+            return await Answer(http, store, chains, a.DepartmentCode, alliance, fiscalYear, project, asOf, format);
         })
         .RequireAuthorization(Policies.ReadSettlement).WithName("GetAllianceFundingReport").WithTags("Funding");
 
-    private static async Task<IResult> Answer(HttpContext http, IDocumentStore store, AuditChainWriter chain, string department, string? onlyAlliance,
+    private static async Task<IResult> Answer(HttpContext http, IDocumentStore store, AuditChains chains, string department, string? onlyAlliance,
         int? fiscalYear, string? project, DateOnly? asOf, string? format)
     {
         if (fiscalYear is < 2000 or > 2100) throw new BadHttpRequestException("fiscalYear must be a year from 2000 to 2100");
         var ct = http.RequestAborted;
-        var head = await chain.Head(ct);
-        var report = await Build(store, department, fiscalYear, project, asOf, http.Now(), ct, onlyAlliance) with { AuditHead = new ChainHeadResponse(head.Sequence, head.Hash) };
+        var report = await Build(store, department, fiscalYear, project, asOf, http.Now(), ct, onlyAlliance);
+        // The chain of every database holding a reported alliance (one with a single database); AuditHead is the first.
+        var heads = new List<DatabaseChainHeadResponse>();
+        var databases = report.Alliances!.Select(chains.DatabaseOf).DefaultIfEmpty(LedgerDatabases.Main).Distinct()
+            .OrderBy(d => d == LedgerDatabases.Main ? 0 : 1).ThenBy(d => d, StringComparer.Ordinal);
+        foreach (var database in databases)
+        {
+            var head = await chains.Named(database)!.Head(ct);
+            heads.Add(new DatabaseChainHeadResponse(database, head.Sequence, head.Hash));
+        }
+        report = report with { AuditHead = new ChainHeadResponse(heads[0].Sequence, heads[0].Hash), AuditHeads = heads };
         var subs = report.Projects.SelectMany(p => p.SubProjects).ToList();
         return await Exports.Answer(http, format, $"{department}-funding-report-{report.AsOf:yyyy-MM-dd}", report,
             new ExportTable("Sub-projects", ["alliance", "project", "sub_project", "title", "undertaking_member", "status", "grade", "budget", "allocated",
@@ -74,16 +85,14 @@ public static class FundingReportEndpoint
                 subs.SelectMany(s => s.Lines.Select(l => new object?[] { s.Alliance, s.Project, s.SubProject, l.Line, l.Budget, l.Spent, l.Remaining }))),
             new ExportTable("Late entries", ["alliance", "sub_project", "line", "kind", "amount", "business_date", "recorded_at", "sequence", "event_id"],
                 report.LateEntries.Select(l => new object?[] { l.Alliance, l.SubProject, l.Line, l.Kind, l.Amount, l.BusinessDate, l.RecordedAt, l.Sequence, l.EventId })),
-            new ExportTable("Audit", ["department", "as_of", "chain_sequence", "chain_hash"],
-                [[department, report.AsOf, report.AuditHead.Sequence, report.AuditHead.Hash]]));
+            new ExportTable("Audit", ["department", "as_of", "database", "chain_sequence", "chain_hash"],
+                report.AuditHeads!.Select(h => new object?[] { department, report.AsOf, h.Database, h.Sequence, h.Hash })));
     }
 
     public static async Task<FundingReport> Build(IDocumentStore store, string department, int? fiscalYear, string? projectFilter, DateOnly? asOf,
         DateTimeOffset now, CancellationToken ct, string? onlyAlliance = null)
     {
-        await using var directory = store.QuerySession();
-        var alliances = (await directory.Query<AllianceView>().Where(x => x.AnyTenant() && x.Id == StreamKeys.Alliance).ToListAsync(ct))
-            .Select(v => v.State!).Where(a => a.DepartmentCode == department && (onlyAlliance is null || a.Code == onlyAlliance)).OrderBy(a => a.Code, StringComparer.Ordinal).ToList();
+        var alliances = (await StreamReads.AllAlliances(store, ct)).Where(a => a.DepartmentCode == department && (onlyAlliance is null || a.Code == onlyAlliance)).OrderBy(a => a.Code, StringComparer.Ordinal).ToList();
 
         var projects = new List<ProjectReport>();
         var late = new List<LateEntry>();
@@ -130,7 +139,8 @@ public static class FundingReportEndpoint
         var totalSpent = projects.Sum(p => p.Spent);
         var totals = new FundingTotals(projects.Sum(p => p.Budget), totalAllocated, totalSpent, totalAllocated - totalSpent, Rate(totalSpent, totalAllocated),
             all.Sum(s => s.SubsidisedRequests), all.Sum(s => s.SubsidisedPages), all.Sum(s => s.RewardsPaid));
-        return new FundingReport(department, reportDate, fiscalYear, projectFilter, projects, totals, licences, late, new ChainHeadResponse(0, ""));
+        return new FundingReport(department, reportDate, fiscalYear, projectFilter, projects, totals, licences, late, new ChainHeadResponse(0, ""),
+            Alliances: alliances.Select(a => a.Code).ToList());
     }
 
     private static SubProjectReport SubReport(Alliance alliance, SubProject s, IReadOnlyList<FundingEntry> entries, DateOnly date)

@@ -126,7 +126,7 @@ public sealed class HistoryImport(IDocumentStore store, BulkLedgerWriter writer,
     {
         // One transaction per batch, written by COPY (events, streams and every inline projection's documents), holding
         // the alliance's settlement lock like any command.
-        await using var connection = store.Storage.Database.CreateConnection();
+        await using var connection = (await store.Storage.FindOrCreateDatabase(alliance)).CreateConnection();
         await connection.OpenAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await SettlementLocks.Take(connection, alliance, SettlementLock.Shared, ct);

@@ -52,6 +52,18 @@ public static class StreamReads
         return Results.Ok(views.Where(v => v.State is not null && maySee(v.State)).Select(v => respond(v.State!, v.Version)).ToList());
     }
 
+    /// <summary>Every alliance of the ledger, in every database, in code order (a few hundred at most: one query per database).</summary>
+    public static async Task<List<Alliance>> AllAlliances(IDocumentStore store, CancellationToken ct)
+    {
+        var all = new List<Alliance>();
+        foreach (var database in await store.Storage.AllDatabases())
+        {
+            await using var session = store.QuerySession(Marten.Services.SessionOptions.ForDatabase(database));
+            all.AddRange((await session.Query<AllianceView>().Where(x => x.AnyTenant() && x.Id == StreamKeys.Alliance).ToListAsync(ct)).Select(v => v.State!));
+        }
+        return all.OrderBy(a => a.Code, StringComparer.Ordinal).ToList();
+    }
+
     public static async Task<Alliance> AllianceMustExist(IQuerySession session, string alliance, CancellationToken ct) =>
         CommandRunner.AllianceOrNotFound((await session.LoadAsync<AllianceView>(StreamKeys.Alliance, ct))?.State, alliance);
 }

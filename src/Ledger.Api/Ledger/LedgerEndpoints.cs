@@ -67,7 +67,7 @@ public static class LedgerEndpoints
             .RequireAuthorization(Policies.ReadMemberLedger).WithName("GetMemberBalance").WithTags("Ledger");
 
         alliance.MapGet("/members/{member}/statement", async (string alliance, string member, DateOnly? from, DateOnly? to, DateOnly? asOf,
-                string? after, int? limit, HttpContext http, IDocumentStore store, Projections.Audit.AuditChainWriter chain) =>
+                string? after, int? limit, HttpContext http, IDocumentStore store, Projections.Audit.AuditChains chains) =>
             {
                 // As of a date: what had been recorded by the end of that date (to defaults to it); later entries with
                 // business dates in the range are summed apart, so the statement fetched today for that date is the one
@@ -97,7 +97,7 @@ public static class LedgerEndpoints
 
                 var lines = page.Take(pageSize).Select(StatementLine.From).ToList();
                 var next = page.Count > pageSize ? StatementCursor.Format(page[pageSize - 1]) : null;
-                var head = await chain.Head(http.RequestAborted);
+                var head = await chains.For(alliance).Head(http.RequestAborted);
                 return Results.Ok(new StatementResponse(member, from, to, Fen.ToAmount(opening), Fen.ToAmount(opening + inRange.KnownFen),
                     a.Currency, lines, next, new Audit.ChainHeadResponse(head.Sequence, head.Hash), asOf,
                     Fen.ToAmount(inRange.LateFen), inRange.LateCount));

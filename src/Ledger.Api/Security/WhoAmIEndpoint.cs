@@ -1,3 +1,4 @@
+using Ledger.Api.Infrastructure;
 using Ledger.Domain;
 using Ledger.Projections.Alliances;
 using Marten;
@@ -15,9 +16,7 @@ public static class WhoAmIEndpoint
     public static void Map(RouteGroupBuilder api) => api.MapGet("/me", async (HttpContext http, IDocumentStore store) =>
         {
             var caller = http.Caller();
-            await using var session = store.QuerySession();
-            var all = await session.Query<AllianceView>().Where(x => x.AnyTenant() && x.Id == StreamKeys.Alliance).ToListAsync(http.RequestAborted);
-            var reached = all.Select(v => v.State!)
+            var reached = (await StreamReads.AllAlliances(store, http.RequestAborted))
                 .Where(a => caller.Is(Roles.Auditor) ? a.DepartmentCode == caller.Department : caller.InAlliance(a.Code))
                 .OrderBy(a => a.Code, StringComparer.Ordinal)
                 .Select(a => new ScopeAlliance(a.Code, a.Name, a.DepartmentCode, a.Currency, a.TimeZone)).ToList();

@@ -100,11 +100,11 @@ public static class PeriodEndpoints
             .RequireAuthorization(Policies.ReadSettlement).WithName("GetSettlement");
 
         periods.MapGet("/{period}/statements/{member}", async (string alliance, string period, string member, string? format, HttpContext http, IDocumentStore store,
-                Projections.Audit.AuditChainWriter chain) =>
+                Projections.Audit.AuditChains chains) =>
             {
                 var statement = await Statement(store, alliance, period, member, http.RequestAborted);
                 // The chain as it stood at the close's high-water mark: every event the statement rests on is under that hash.
-                var link = await chain.At(statement.HighWater, http.RequestAborted);
+                var link = await chains.For(alliance).At(statement.HighWater, http.RequestAborted);
                 statement = statement with { AuditHead = link is null ? null : new Audit.ChainHeadResponse(link.Sequence, link.Hash) };
                 return await Exports.Answer(http, format, $"{alliance}-{period}-{member}-statement", statement,
                     new ExportTable("Statement", StatementLine.Headers, StatementRows(statement)));

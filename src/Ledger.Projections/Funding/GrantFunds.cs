@@ -67,12 +67,14 @@ public static class GrantFunds
     public static async Task Recompute(IDocumentStore store, CancellationToken ct)
     {
         var schema = store.Options.DatabaseSchemaName;
-        await using var session = store.LightweightSession();
-        session.QueueSqlCommand($"delete from {schema}.{TableName}");
-        session.QueueSqlCommand(
-            $"insert into {schema}.{TableName} (tenant_id, sub_project, available_fen) " +
-            $"select tenant_id, sub_project, sum(signed_fen) from {schema}.mt_doc_fundingentry group by tenant_id, sub_project");
-        await session.SaveChangesAsync(ct);
+        await LedgerStore.InEachDatabase(store, session =>
+        {
+            session.QueueSqlCommand($"delete from {schema}.{TableName}");
+            session.QueueSqlCommand(
+                $"insert into {schema}.{TableName} (tenant_id, sub_project, available_fen) " +
+                $"select tenant_id, sub_project, sum(signed_fen) from {schema}.mt_doc_fundingentry group by tenant_id, sub_project");
+            return Task.CompletedTask;
+        }, ct);
     }
 
     /// <summary>
@@ -82,12 +84,14 @@ public static class GrantFunds
     public static async Task InitialiseIfEmpty(IDocumentStore store, CancellationToken ct)
     {
         var schema = store.Options.DatabaseSchemaName;
-        await using var session = store.LightweightSession();
-        session.QueueSqlCommand(
-            $"insert into {schema}.{TableName} (tenant_id, sub_project, available_fen) " +
-            $"select tenant_id, sub_project, sum(signed_fen) from {schema}.mt_doc_fundingentry " +
-            $"where not exists (select 1 from {schema}.{TableName}) group by tenant_id, sub_project on conflict do nothing");
-        await session.SaveChangesAsync(ct);
+        await LedgerStore.InEachDatabase(store, session =>
+        {
+            session.QueueSqlCommand(
+                $"insert into {schema}.{TableName} (tenant_id, sub_project, available_fen) " +
+                $"select tenant_id, sub_project, sum(signed_fen) from {schema}.mt_doc_fundingentry " +
+                $"where not exists (select 1 from {schema}.{TableName}) group by tenant_id, sub_project on conflict do nothing");
+            return Task.CompletedTask;
+        }, ct);
     }
 }
 

@@ -15,7 +15,7 @@ public class AuditChainTests(LedgerApp<AuditChainTests> app) : IClassFixture<Led
 {
     private const string A = TestAlliance.A;
     private string Events => $"{LedgerApp<AuditChainTests>.Schema}.mt_events";
-    private AuditChainWriter Chain => app.Services.GetRequiredService<AuditChainWriter>();
+    private AuditChainWriter Chain => app.Services.GetRequiredService<AuditChains>().For(TestAlliance.Code);
     private readonly HttpClient auditor = app.As(Roles.Auditor);
 
     public async Task InitializeAsync()

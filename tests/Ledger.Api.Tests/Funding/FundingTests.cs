@@ -45,7 +45,7 @@ public class FundingTests(LedgerApp<FundingTests> app) : IClassFixture<LedgerApp
     [Fact]
     public async Task the_auditor_sees_how_much_of_the_2026_subsidy_allocation_was_spent_on_how_many_requests_with_the_chain_head()
     {
-        await app.Services.GetRequiredService<AuditChainWriter>().CatchUp(CancellationToken.None);
+        await app.Services.GetRequiredService<AuditChains>().For(TestAlliance.Code).CatchUp(CancellationToken.None);
         var report = await (await auditor.GetAsync("/api/departments/JSEDU/funding-report?fiscalYear=2026&project=JALIS-IV")).Json();
         var sub = Sub(report, "JALIS-IV-SUB");
         sub.Decimal("allocated").ShouldBe(100_000m);

@@ -172,6 +172,8 @@ public class AccessMatrixTests(LedgerApp<AccessMatrixTests> app, Xunit.Abstracti
                 No("operator"), No("finance"), No("service"), No("nju"), No("seu"), Ok("auditor"), No("other-auditor", AccessCodes.DepartmentOutOfScope)),
             Row("the audit chain's head", get, _ => "/api/audit/digest", _ => null,
                 Ok("operator"), Ok("finance"), No("service"), No("nju"), No("seu"), Ok("auditor")),
+            Row("the head of every database's audit chain", get, _ => "/api/audit/digests", _ => null,
+                Ok("operator"), Ok("finance"), No("service"), No("nju"), No("seu"), Ok("auditor")),
             Row("verify the audit chain", get, _ => "/api/audit/verification", _ => null,
                 Ok("operator"), Ok("finance"), No("service"), No("nju"), Ok("auditor")),
             Row("an event by sequence (the founding: no member's posting)", get, _ => $"{A}/events/1", _ => null,

@@ -14,7 +14,7 @@ public class AuthenticationTests(LedgerApp<AuthenticationTests> app) : IClassFix
 {
     // Besides health and the OpenAPI document: the web console's address, its sign-in configuration, and the answer a
     // host without a built console gives under /console/ (its pages are static files, holding no data).
-    private static readonly string[] Anonymous = ["/health", "/openapi/{documentName}.json", "/", "/console/config.json", "/console/{**rest}"];
+    private static readonly string[] Anonymous = ["/health", "/health/live", "/health/ready", "/openapi/{documentName}.json", "/", "/console/config.json", "/console/{**rest}"];
 
     public Task InitializeAsync() => TestAlliance.Ensure(app);
 

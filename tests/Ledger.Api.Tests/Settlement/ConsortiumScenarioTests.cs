@@ -172,7 +172,7 @@ public class ConsortiumScenarioTests(LedgerApp<ConsortiumScenarioTests> app) : I
 
         // M05's statement: the late September payment is on October's statement with its own date; lines add up.
         var m05 = app.As(Roles.Member, member: "M05", alliance: "CONS");
-        await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::Ledger.Projections.Audit.AuditChainWriter>(app.Services)
+        await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::Ledger.Projections.Audit.AuditChains>(app.Services).For("CONS")
             .CatchUp(CancellationToken.None);
         var statement = await Ok(m05.GetAsync($"{A}/periods/2026-10/statements/M05"));
         statement.GetProperty("auditHead").GetProperty("sequence").GetInt64().ShouldBe(statement.GetProperty("highWater").GetInt64());
