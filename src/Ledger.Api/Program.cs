@@ -73,6 +73,7 @@ builder.Services.AddLedgerAuth();
 builder.Services.AddLimits();
 builder.Services.AddConsole();
 builder.Services.AddLedgerHealth();
+builder.AddLedgerTelemetry();
 
 var app = builder.Build();
 
@@ -178,6 +179,7 @@ app.Use(Hardening.BodyLimit);
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
+app.Use(LedgerTelemetry.NameCommand);
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.MapLedgerHealth();
 Endpoints.Map(app.MapGroup("/api"));

@@ -124,6 +124,10 @@ public static class LedgerStore
         opts.Events.AppendMode = EventAppendMode.Rich;
         opts.Events.MetadataConfig.UserNameEnabled = true;
         opts.Events.MetadataConfig.HeadersEnabled = true;
+        opts.Events.MetadataConfig.CorrelationIdEnabled = true;
+        // Marten's spans for connections and its marten.event.append counter, for the OpenTelemetry SDK the host adds.
+        opts.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal;
+        opts.OpenTelemetry.TrackEventCounters();
 
         foreach (var (type, name) in LedgerEvents.StoredNames) opts.Events.MapEventType(type, name);
 

@@ -16,7 +16,7 @@ public sealed record VerificationResponse(bool Intact, long CheckedUpTo, long Ev
 
 public sealed record EventResponse(
     long Sequence, Guid EventId, string Alliance, string Stream, long StreamVersion, string EventType, DateTimeOffset RecordedAt,
-    string? RecordedBy, string? RecordedByRole, JsonElement Data, ChainHeadResponse? Chain);
+    string? RecordedBy, string? RecordedByRole, JsonElement Data, ChainHeadResponse? Chain, string? CorrelationId = null);
 
 /// <summary>The auditor's proof: the chain's head, a full verification, and any event by sequence or id with its link.</summary>
 public static class AuditEndpoints
@@ -85,7 +85,7 @@ public static class AuditEndpoints
         var link = await chain.At(e.Sequence, http.RequestAborted);
         var data = JsonSerializer.SerializeToElement(e.Data, e.Data.GetType(), JsonOptions);
         return Results.Ok(new EventResponse(e.Sequence, e.Id, alliance, e.StreamKey ?? "", e.Version, e.EventTypeName, e.Timestamp, e.UserName,
-            LedgerMetadata.Role(e), data, link is { } l && l.Sequence == e.Sequence ? new ChainHeadResponse(l.Sequence, l.Hash) : null));
+            LedgerMetadata.Role(e), data, link is { } l && l.Sequence == e.Sequence ? new ChainHeadResponse(l.Sequence, l.Hash) : null, e.CorrelationId));
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);

@@ -36,7 +36,9 @@ public sealed class CommandRunner(IDocumentStore store)
         Func<IDocumentSession, TState?, Alliance?, Task<IReadOnlyList<object>>> decide, CancellationToken ct)
         where TView : StateView<TState>
         where TState : class =>
-        DecidedAgainOnOverspend(() => RunOnce<TView, TState>(recorder, alliance, streamKey, expectedVersion, lockMode, decide, ct));
+        Operations.LedgerTelemetry.Measure(alliance, streamKey,
+            () => DecidedAgainOnOverspend(() => RunOnce<TView, TState>(recorder, alliance, streamKey, expectedVersion, lockMode, decide, ct)),
+            result => result.Appended > 0 ? "recorded" : "unchanged");
 
     /// <summary>
     /// Grants are read without locks, so two commands may decide on the same funds; the running total's constraint
@@ -92,6 +94,7 @@ public sealed class CommandRunner(IDocumentStore store)
         if (current is null) session.Events.StartStream<TView>(streamKey, events.ToArray());
         else session.Events.Append(streamKey, currentVersion + events.Count, events.ToArray());
         await session.SaveChangesAsync(ct);
+        foreach (var e in events) Operations.LedgerTelemetry.EventsAppended.Add(1, new KeyValuePair<string, object?>("event_type", e.GetType().Name));
         // The state the inline projection stored, folded here from the same events rather than read back.
         var view = StreamViews.After(current, streamKey, currentVersion, events);
         return new CommandResult<TState>(view.State!, view.Version, events.Count);
@@ -114,6 +117,9 @@ public sealed class CommandRunner(IDocumentStore store)
         var session = store.LightweightSession(alliance);
         session.LastModifiedBy = recorder.User;
         session.SetHeader(LedgerMetadata.RoleHeader, recorder.Role);
+        // The trace the command ran in (W3C trace id: the caller's traceparent, else the one the host started) is kept
+        // with its events, so an auditor can find the request, its logs and its spans from an event.
+        session.CorrelationId = System.Diagnostics.Activity.Current?.TraceId.ToHexString();
         await session.BeginTransactionAsync(ct);
         return session;
     }

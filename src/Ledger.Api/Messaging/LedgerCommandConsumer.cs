@@ -48,6 +48,7 @@ public sealed class LedgerCommandConsumer(CommandRunner runner, IServiceProvider
         long? version = null;
         try
         {
+            Operations.LedgerTelemetry.Command = m.Command;
             if (!Handlers.TryGetValue(m.Command ?? "", out var handler))
                 throw new CommandUnusable(Problems.RequestInvalid, $"command '{m.Command}' is not one of {string.Join(", ", Handlers.Keys)}");
             version = await handler(this, m, QueueCaller.For(context, m.Alliance), clock.GetUtcNow(), context.CancellationToken);
