@@ -4,6 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 bash infra/services.sh up || { echo "tests: 0 passed, 1 failed"; exit 1; }
+bash infra/replica.sh up || { echo "tests: 0 passed, 1 failed"; exit 1; }
 bash infra/console.sh || { echo "tests: 0 passed, 1 failed"; exit 1; }
 bash infra/browser.sh || { echo "tests: 0 passed, 1 failed"; exit 1; }
 log=$(mktemp)

@@ -34,8 +34,17 @@ if (verb == "token")
 string ConnectionString() => Node.Configure(builder.Configuration,
     builder.Configuration.GetConnectionString("Ledger") ?? throw new InvalidOperationException("ConnectionStrings:Ledger is not set"));
 // Alliances placed in databases of their own (Ledger:Databases); the others stay in the main database.
+// Read replicas (optional): ConnectionStrings:LedgerReadReplica for the main one, ReadReplicaConnectionString in an entry.
+string? Configured(string? connectionString) => string.IsNullOrWhiteSpace(connectionString) ? null : Node.Configure(builder.Configuration, connectionString);
 var databases = new LedgerDatabases(ConnectionString(), (builder.Configuration.GetSection("Ledger:Databases").Get<List<AllianceDatabase>>() ?? [])
-    .Select(d => new AllianceDatabase { Name = d.Name, ConnectionString = Node.Configure(builder.Configuration, d.ConnectionString), Alliances = d.Alliances }).ToList());
+        .Select(d => new AllianceDatabase
+        {
+            Name = d.Name,
+            ConnectionString = Configured(d.ConnectionString) ?? "",
+            Alliances = d.Alliances,
+            ReadReplicaConnectionString = Configured(d.ReadReplicaConnectionString),
+        }).ToList(),
+    Configured(builder.Configuration.GetConnectionString("LedgerReadReplica")));
 builder.Services.AddSingleton(databases);
 string Schema() => builder.Configuration["Ledger:Schema"] ?? "ledger";
 builder.Services.AddMarten(services =>
@@ -61,6 +70,7 @@ builder.Services.AddSingleton(_ => new AuditChains(databases, Schema()));
 builder.Services.AddHostedService<Ledger.Api.Infrastructure.RunningTotalsStartup>();
 if (verb == "serve") builder.Services.AddHostedService<AuditChainService>();
 builder.Services.AddSingleton<CommandRunner>();
+builder.Services.AddSingleton<ReadStore>();
 builder.Services.AddTransient<DemoAlliance>();
 builder.Services.AddSingleton<Ledger.Projections.Bulk.BulkLedgerWriter>();
 builder.Services.AddTransient<Ledger.Api.Import.HistoryImport>();

@@ -15,6 +15,9 @@ public sealed class AllianceDatabase
     public string Name { get; set; } = "";
     public string ConnectionString { get; set; } = "";
     public List<string> Alliances { get; set; } = [];
+
+    /// <summary>A streaming replica of this database for reports and balances (optional).</summary>
+    public string? ReadReplicaConnectionString { get; set; }
 }
 
 /// <summary>Where each alliance's events and read models are: the main database unless the configuration places it elsewhere.</summary>
@@ -22,7 +25,7 @@ public sealed class LedgerDatabases
 {
     public const string Main = "main";
 
-    public LedgerDatabases(string mainConnectionString, IReadOnlyList<AllianceDatabase>? others = null)
+    public LedgerDatabases(string mainConnectionString, IReadOnlyList<AllianceDatabase>? others = null, string? mainReadReplica = null)
     {
         others ??= [];
         var names = others.Select(d => d.Name).Append(Main).ToList();
@@ -35,6 +38,9 @@ public sealed class LedgerDatabases
             throw new InvalidOperationException("an alliance is placed in two databases in Ledger:Databases");
         ConnectionStrings = others.ToDictionary(d => d.Name, d => d.ConnectionString, StringComparer.Ordinal);
         ConnectionStrings[Main] = mainConnectionString;
+        Replicas = others.Where(d => !string.IsNullOrWhiteSpace(d.ReadReplicaConnectionString))
+            .ToDictionary(d => d.Name, d => d.ReadReplicaConnectionString!, StringComparer.Ordinal);
+        if (!string.IsNullOrWhiteSpace(mainReadReplica)) Replicas[Main] = mainReadReplica;
         databaseOf = others.SelectMany(d => d.Alliances.Select(a => (a, d.Name))).ToDictionary(x => x.a, x => x.Name, StringComparer.Ordinal);
     }
 
@@ -42,6 +48,9 @@ public sealed class LedgerDatabases
 
     /// <summary>Every database by name, the main one included.</summary>
     public Dictionary<string, string> ConnectionStrings { get; }
+
+    /// <summary>Read replicas by database name (databases without one are read on the primary).</summary>
+    public Dictionary<string, string> Replicas { get; }
 
     public bool OnlyMain => ConnectionStrings.Count == 1;
 

@@ -14,7 +14,7 @@ public sealed record OpenDisputeResponse(string Kind, string Id, string Borrower
 /// <summary>GET …/disputes: every open charge dispute of the alliance's loans and deliveries, oldest first.</summary>
 public static class DisputesEndpoint
 {
-    public static void Map(RouteGroupBuilder alliance) => alliance.MapGet("/disputes", async (string alliance, HttpContext http, IDocumentStore store) =>
+    public static void Map(RouteGroupBuilder alliance) => alliance.MapGet("/disputes", async (string alliance, HttpContext http, ReadStore store) =>
         {
             await using var session = store.QuerySession(alliance);
             await StreamReads.AllianceMustExist(session, alliance, http.RequestAborted);

@@ -45,13 +45,13 @@ public sealed record FundingReport(string Department, DateOnly AsOf, int? Fiscal
 public static class FundingReportEndpoint
 {
     public static void Map(RouteGroupBuilder api) => api.MapGet("/departments/{department}/funding-report", (string department, int? fiscalYear,
-            string? project, DateOnly? asOf, string? format, HttpContext http, IDocumentStore store, AuditChains chains) =>
+            string? project, DateOnly? asOf, string? format, HttpContext http, ReadStore store, AuditChains chains) =>
             Answer(http, store, chains, department, null, fiscalYear, project, asOf, format))
         .RequireAuthorization(Policies.ReadFunding).WithName("GetFundingReport").WithTags("Funding");
 
     /// <summary>The same report for one alliance's projects: its finance officer reads it too, not only the department's auditor.</summary>
     public static void MapAlliance(RouteGroupBuilder alliance) => alliance.MapGet("/funding-report", async (string alliance, int? fiscalYear,
-            string? project, DateOnly? asOf, string? format, HttpContext http, IDocumentStore store, AuditChains chains) =>
+            string? project, DateOnly? asOf, string? format, HttpContext http, ReadStore store, AuditChains chains) =>
         {
             await using var session = store.QuerySession(alliance);
             var a = await StreamReads.AllianceMustExist(session, alliance, http.RequestAborted);
@@ -59,7 +59,7 @@ public static class FundingReportEndpoint
         })
         .RequireAuthorization(Policies.ReadSettlement).WithName("GetAllianceFundingReport").WithTags("Funding");
 
-    private static async Task<IResult> Answer(HttpContext http, IDocumentStore store, AuditChains chains, string department, string? onlyAlliance,
+    private static async Task<IResult> Answer(HttpContext http, ReadStore store, AuditChains chains, string department, string? onlyAlliance,
         int? fiscalYear, string? project, DateOnly? asOf, string? format)
     {
         if (fiscalYear is < 2000 or > 2100) throw new BadHttpRequestException("fiscalYear must be a year from 2000 to 2100");
@@ -89,10 +89,10 @@ public static class FundingReportEndpoint
                 report.AuditHeads!.Select(h => new object?[] { department, report.AsOf, h.Database, h.Sequence, h.Hash })));
     }
 
-    public static async Task<FundingReport> Build(IDocumentStore store, string department, int? fiscalYear, string? projectFilter, DateOnly? asOf,
+    public static async Task<FundingReport> Build(ReadStore store, string department, int? fiscalYear, string? projectFilter, DateOnly? asOf,
         DateTimeOffset now, CancellationToken ct, string? onlyAlliance = null)
     {
-        var alliances = (await StreamReads.AllAlliances(store, ct)).Where(a => a.DepartmentCode == department && (onlyAlliance is null || a.Code == onlyAlliance)).OrderBy(a => a.Code, StringComparer.Ordinal).ToList();
+        var alliances = (await StreamReads.AllAlliances(store.Primary, ct)).Where(a => a.DepartmentCode == department && (onlyAlliance is null || a.Code == onlyAlliance)).OrderBy(a => a.Code, StringComparer.Ordinal).ToList();
 
         var projects = new List<ProjectReport>();
         var late = new List<LateEntry>();

@@ -54,7 +54,7 @@ public static class LedgerEndpoints
 
     public static void Map(RouteGroupBuilder alliance)
     {
-        alliance.MapGet("/members/{member}/balance", async (string alliance, string member, DateOnly? asOf, HttpContext http, IDocumentStore store) =>
+        alliance.MapGet("/members/{member}/balance", async (string alliance, string member, DateOnly? asOf, HttpContext http, ReadStore store) =>
             {
                 await using var session = store.QuerySession(alliance);
                 var a = await MemberMustExist(session, alliance, member, http.RequestAborted);
@@ -67,7 +67,7 @@ public static class LedgerEndpoints
             .RequireAuthorization(Policies.ReadMemberLedger).WithName("GetMemberBalance").WithTags("Ledger");
 
         alliance.MapGet("/members/{member}/statement", async (string alliance, string member, DateOnly? from, DateOnly? to, DateOnly? asOf,
-                string? after, int? limit, HttpContext http, IDocumentStore store, Projections.Audit.AuditChains chains) =>
+                string? after, int? limit, HttpContext http, ReadStore store, Projections.Audit.AuditChains chains) =>
             {
                 // As of a date: what had been recorded by the end of that date (to defaults to it); later entries with
                 // business dates in the range are summed apart, so the statement fetched today for that date is the one
@@ -104,7 +104,7 @@ public static class LedgerEndpoints
             })
             .RequireAuthorization(Policies.ReadMemberLedger).WithName("GetMemberStatement").WithTags("Ledger");
 
-        alliance.MapGet("/members/{member}/unsettled", async (string alliance, string member, int? limit, HttpContext http, IDocumentStore store) =>
+        alliance.MapGet("/members/{member}/unsettled", async (string alliance, string member, int? limit, HttpContext http, ReadStore store) =>
             {
                 if (limit is < 1 or > StatementPageMax) throw new BadHttpRequestException($"limit must be from 1 to {StatementPageMax}");
                 await using var session = store.QuerySession(alliance);
@@ -120,7 +120,7 @@ public static class LedgerEndpoints
             })
             .RequireAuthorization(Policies.ReadMemberLedger).WithName("GetUnsettledPostings").WithTags("Ledger");
 
-        alliance.MapGet("/balances", async (string alliance, DateOnly? asOf, HttpContext http, IDocumentStore store) =>
+        alliance.MapGet("/balances", async (string alliance, DateOnly? asOf, HttpContext http, ReadStore store) =>
             {
                 await using var session = store.QuerySession(alliance);
                 var a = await StreamReads.AllianceMustExist(session, alliance, http.RequestAborted);

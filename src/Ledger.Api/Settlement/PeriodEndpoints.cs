@@ -53,7 +53,7 @@ public static class PeriodEndpoints
     {
         var periods = alliance.MapGroup("/periods").WithTags("Settlement");
 
-        periods.MapGet("", async (string alliance, HttpContext http, IDocumentStore store) =>
+        periods.MapGet("", async (string alliance, HttpContext http, ReadStore store) =>
             {
                 await using var session = store.QuerySession(alliance);
                 var a = await StreamReads.AllianceMustExist(session, alliance, http.RequestAborted);
@@ -76,18 +76,18 @@ public static class PeriodEndpoints
             })
             .Validate<FrequencyRequest>().RequireAuthorization(Policies.ManageFinance).WithName("ChooseSettlementPeriods");
 
-        periods.MapPost("/{period}/close", async (string alliance, string period, CloseRequest? body, HttpContext http, CommandRunner runner, IDocumentStore store) =>
+        periods.MapPost("/{period}/close", async (string alliance, string period, CloseRequest? body, HttpContext http, CommandRunner runner, ReadStore store) =>
             {
                 await Close(runner, http.Caller().Recorder(), alliance, period, Http.ExpectedVersion(http.Request), http.Now(), http.RequestAborted);
-                return Results.Ok(await Settlement(store, alliance, period, http.RequestAborted));
+                return Results.Ok(await Settlement(store.OnPrimary, alliance, period, http.RequestAborted));
             })
             .RequireAuthorization(Policies.ManageFinance).WithName("ClosePeriod");
 
-        periods.MapGet("/{period}/preview", async (string alliance, string period, HttpContext http, IDocumentStore store) =>
+        periods.MapGet("/{period}/preview", async (string alliance, string period, HttpContext http, ReadStore store) =>
                 Results.Ok(await Preview(store, alliance, period, http.Now(), http.RequestAborted)))
             .RequireAuthorization(Policies.ReadSettlement).WithName("PreviewPeriodClose");
 
-        periods.MapGet("/{period}/settlement", async (string alliance, string period, string? format, HttpContext http, IDocumentStore store) =>
+        periods.MapGet("/{period}/settlement", async (string alliance, string period, string? format, HttpContext http, ReadStore store) =>
             {
                 var s = await Settlement(store, alliance, period, http.RequestAborted);
                 return await Exports.Answer(http, format, $"{alliance}-{period}-settlement", s,
@@ -99,7 +99,7 @@ public static class PeriodEndpoints
             })
             .RequireAuthorization(Policies.ReadSettlement).WithName("GetSettlement");
 
-        periods.MapGet("/{period}/statements/{member}", async (string alliance, string period, string member, string? format, HttpContext http, IDocumentStore store,
+        periods.MapGet("/{period}/statements/{member}", async (string alliance, string period, string member, string? format, HttpContext http, ReadStore store,
                 Projections.Audit.AuditChains chains) =>
             {
                 var statement = await Statement(store, alliance, period, member, http.RequestAborted);
@@ -145,7 +145,7 @@ public static class PeriodEndpoints
     }
 
     /// <summary>What closing the period now would issue, without closing it (the console shows it before asking to confirm).</summary>
-    private static async Task<SettlementResponse> Preview(IDocumentStore store, string alliance, string key, DateTimeOffset now, CancellationToken ct)
+    private static async Task<SettlementResponse> Preview(ReadStore store, string alliance, string key, DateTimeOffset now, CancellationToken ct)
     {
         await using var session = store.QuerySession(alliance);
         var a = await StreamReads.AllianceMustExist(session, alliance, ct);
@@ -165,7 +165,7 @@ public static class PeriodEndpoints
             : (closed, a);
     }
 
-    private static async Task<SettlementResponse> Settlement(IDocumentStore store, string alliance, string period, CancellationToken ct)
+    private static async Task<SettlementResponse> Settlement(ReadStore store, string alliance, string period, CancellationToken ct)
     {
         await using var session = store.QuerySession(alliance);
         var (p, a) = await ClosedPeriod(session, alliance, period, ct);
@@ -185,7 +185,7 @@ public static class PeriodEndpoints
     /// The statement as issued: its lines recomputed from the postings of the closed period, checked against the
     /// digest recorded at the close (a mismatch means the postings no longer say what was issued, and is refused).
     /// </summary>
-    private static async Task<PeriodStatementResponse> Statement(IDocumentStore store, string alliance, string period, string member, CancellationToken ct)
+    private static async Task<PeriodStatementResponse> Statement(ReadStore store, string alliance, string period, string member, CancellationToken ct)
     {
         await using var session = store.QuerySession(alliance);
         var (p, a) = await ClosedPeriod(session, alliance, period, ct);

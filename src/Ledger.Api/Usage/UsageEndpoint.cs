@@ -28,7 +28,7 @@ public static class UsageEndpoint
     public const int MonthsMax = 120;
 
     public static void Map(RouteGroupBuilder alliance) => alliance.MapGet("/usage", async (string alliance, string? from, string? to,
-            string? member, string? service, DateOnly? asOf, HttpContext http, IDocumentStore store) =>
+            string? member, string? service, DateOnly? asOf, HttpContext http, ReadStore store) =>
         {
             var months = Months(from, to);
             var caller = http.Caller();
