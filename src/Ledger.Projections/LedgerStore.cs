@@ -67,7 +67,7 @@ public static class LedgerStore
             await vacuum.OpenAsync(ct);
             foreach (var type in bulk.DocumentTypes)
             {
-                await using var command = new Npgsql.NpgsqlCommand($"vacuum (analyze) {store.Options.DatabaseSchemaName}.mt_doc_{type.Name.ToLowerInvariant()}", vacuum);
+                await using var command = new Npgsql.NpgsqlCommand($"vacuum (analyze) {store.Options.DatabaseSchemaName}.{bulk.TableName(type)}", vacuum);
                 command.CommandTimeout = 0;
                 await command.ExecuteNonQueryAsync(ct);
             }

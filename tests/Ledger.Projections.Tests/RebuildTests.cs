@@ -114,7 +114,8 @@ public sealed class RebuildTests : IAsyncLifetime
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
         // The running totals too: kept row by row by the live commands, recomputed from the documents by the rebuild.
-        foreach (var name in new Bulk.BulkLedgerWriter(store).DocumentTypes.Select(t => $"mt_doc_{t.Name.ToLowerInvariant()}")
+        var bulk = new Bulk.BulkLedgerWriter(store);
+        foreach (var name in bulk.DocumentTypes.Select(bulk.TableName)
                      .Append(AccountDays.TableName).Append(FundingDays.TableName).Append(GrantFunds.TableName))
         {
             var table = $"{Schema}.{name}";
@@ -139,7 +140,7 @@ public sealed class RebuildTests : IAsyncLifetime
             await daemon.RebuildProjectionAsync<UsageProjection>(CancellationToken.None);
         var live = await InlineRows();
         live.Count(r => r.StartsWith("mt_doc_posting ", StringComparison.Ordinal)).ShouldBeGreaterThan(60);
-        foreach (var table in new[] { "mt_doc_fundingentry", "mt_doc_loanview", "mt_doc_allianceview", "mt_doc_usagemonth", AccountDays.TableName,
+        foreach (var table in new[] { "mt_doc_fundingentry", "mt_doc_loanview", "mt_doc_allianceview", "mt_doc_usagemonth_2", AccountDays.TableName,
                      FundingDays.TableName, GrantFunds.TableName })
             live.ShouldContain(r => r.StartsWith(table + " ", StringComparison.Ordinal));
         await using (var q = store.QuerySession(Tenant))
@@ -148,7 +149,7 @@ public sealed class RebuildTests : IAsyncLifetime
             // Wipe a table first, so the comparison proves the rebuild wrote it.
             await connection.OpenAsync();
             await new NpgsqlCommand($"delete from {Schema}.mt_doc_posting; delete from {Schema}.{AccountDays.TableName}; " +
-                                    $"delete from {Schema}.{FundingDays.TableName}; delete from {Schema}.mt_doc_usagemonth; " +
+                                    $"delete from {Schema}.{FundingDays.TableName}; delete from {Schema}.mt_doc_usagemonth_2; " +
                                     $"delete from {Schema}.mt_event_progression where name = '{UsageQueries.Shard}'", connection).ExecuteNonQueryAsync();
             (await InlineRows()).Count.ShouldBeLessThan(live.Count);
         }

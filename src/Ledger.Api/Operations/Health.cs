@@ -111,7 +111,7 @@ public sealed class ProjectionLagCheck(IDocumentStore store, IConfiguration conf
         {
             await using var connection = database.CreateConnection();
             await connection.OpenAsync(ct);
-            var lag = await ProjectionLag.Read(connection, store.Options.DatabaseSchemaName, ct);
+            var lag = await ProjectionLag.Read(connection, store.Options.DatabaseSchemaName, ProjectionLag.Expected(store), ct);
             worst = Math.Max(worst, lag.Behind);
             data[database.Id.Identity] = lag;
         }
@@ -132,21 +132,32 @@ public sealed class ProjectionLagCheck(IDocumentStore store, IConfiguration conf
     }
 }
 
-/// <summary>One database's projection progress: its last event, how far the slowest projection is behind it, and each one's position.</summary>
+/// <summary>
+/// One database's projection progress: its last event, how far the slowest projection is behind it, and each one's
+/// position. Only this release's projections count (by their versioned names): a new version that has not started yet
+/// is behind by every event, and the previous release's rows (blue/green) are ignored.
+/// </summary>
 public sealed record ProjectionLag(long LastEvent, long Behind, IReadOnlyDictionary<string, long> Projections)
 {
-    public static async Task<ProjectionLag> Read(NpgsqlConnection connection, string schema, CancellationToken ct)
+    /// <summary>This release's async projections and subscriptions, as the daemon names their progress rows.</summary>
+    public static string[] Expected(IDocumentStore store) =>
+        ((StoreOptions)store.Options).Projections.AllShards().Select(s => s.Name.Identity).ToArray();
+
+    public static async Task<ProjectionLag> Read(NpgsqlConnection connection, string schema, IReadOnlyCollection<string> expected, CancellationToken ct)
     {
         long last;
         await using (var command = new NpgsqlCommand($"select coalesce(max(seq_id), 0) from {schema}.mt_events", connection))
             last = (long)(await command.ExecuteScalarAsync(ct))!;
         var progress = new Dictionary<string, long>();
-        // Marten names a projection's row "Name:Shard"; its own high-water bookkeeping rows have no colon.
-        await using (var command = new NpgsqlCommand($"select name, last_seq_id from {schema}.mt_event_progression where name like '%:%'", connection))
-        await using (var reader = await command.ExecuteReaderAsync(ct))
+        foreach (var name in expected) progress[name] = 0;
+        await using (var command = new NpgsqlCommand($"select name, last_seq_id from {schema}.mt_event_progression where name = any($1)", connection))
+        {
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = expected.ToArray() });
+            await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
                 progress[reader.GetString(0)] = reader.GetInt64(1);
-        var behind = progress.Count == 0 ? last : last - progress.Values.Min();
+        }
+        var behind = progress.Count == 0 ? 0 : last - progress.Values.Min();
         return new ProjectionLag(last, Math.Max(behind, 0), progress);
     }
 }

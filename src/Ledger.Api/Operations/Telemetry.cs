@@ -150,7 +150,7 @@ public sealed class ProjectionLagGauge : BackgroundService
                 {
                     await using var connection = database.CreateConnection();
                     await connection.OpenAsync(stoppingToken);
-                    lag[database.Id.Identity] = (await ProjectionLag.Read(connection, store.Options.DatabaseSchemaName, stoppingToken)).Behind;
+                    lag[database.Id.Identity] = (await ProjectionLag.Read(connection, store.Options.DatabaseSchemaName, ProjectionLag.Expected(store), stoppingToken)).Behind;
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)

@@ -11,10 +11,10 @@ public sealed record UsageRow(
     string Member, string Month, string Service,
     int RequestsMade, int RequestsFilled, int RequestsUnfilled, decimal? FillRate, double? MedianTurnaroundHours,
     int RequestsReceived, int RequestsSupplied, double? MedianSupplyTurnaroundHours,
-    int PagesReceived, int PagesSupplied, decimal FeesPaid, decimal FeesReceived, decimal SubsidiesReceived, decimal RewardsReceived);
+    int PagesReceived, int PagesSupplied, decimal FeesPaid, decimal FeesReceived, decimal SubsidiesReceived, decimal RewardsReceived, int LoansLost);
 
 public sealed record UsageTotals(int RequestsMade, int RequestsFilled, int RequestsUnfilled, decimal? FillRate,
-    int PagesSupplied, decimal FeesPaid, decimal FeesReceived, decimal SubsidiesReceived, decimal RewardsReceived);
+    int PagesSupplied, decimal FeesPaid, decimal FeesReceived, decimal SubsidiesReceived, decimal RewardsReceived, int LoansLost);
 
 public sealed record UsageResponse(string Alliance, string From, string To, IReadOnlyList<UsageRow> Rows, UsageTotals Totals,
     DateOnly? AsOf = null, int LateEntryCount = 0);
@@ -69,14 +69,14 @@ public static class UsageEndpoint
         u.RequestsMade, u.RequestsFilled, u.RequestsUnfilled, FillRate(u.RequestsFilled, u.RequestsUnfilled),
         Median(u.BorrowerTurnaroundHours), u.RequestsReceived, u.RequestsSupplied, Median(u.LenderTurnaroundHours),
         u.PagesReceived, u.PagesSupplied, Fen.ToAmount(u.FeesPaidFen), Fen.ToAmount(u.FeesReceivedFen),
-        Fen.ToAmount(u.SubsidiesReceivedFen), Fen.ToAmount(u.RewardsReceivedFen));
+        Fen.ToAmount(u.SubsidiesReceivedFen), Fen.ToAmount(u.RewardsReceivedFen), u.LoansLost);
 
     private static UsageTotals Totals(IReadOnlyList<UsageMonth> docs)
     {
         int filled = docs.Sum(d => d.RequestsFilled), unfilled = docs.Sum(d => d.RequestsUnfilled);
         return new UsageTotals(docs.Sum(d => d.RequestsMade), filled, unfilled, FillRate(filled, unfilled),
             docs.Sum(d => d.PagesSupplied), Fen.ToAmount(docs.Sum(d => d.FeesPaidFen)), Fen.ToAmount(docs.Sum(d => d.FeesReceivedFen)),
-            Fen.ToAmount(docs.Sum(d => d.SubsidiesReceivedFen)), Fen.ToAmount(docs.Sum(d => d.RewardsReceivedFen)));
+            Fen.ToAmount(docs.Sum(d => d.SubsidiesReceivedFen)), Fen.ToAmount(docs.Sum(d => d.RewardsReceivedFen)), docs.Sum(d => d.LoansLost));
     }
 
     public static decimal? FillRate(int filled, int unfilled) =>

@@ -27,9 +27,11 @@ public sealed class BulkLedgerWriter
     private readonly string schema;
     private readonly ConcurrentDictionary<Type, DocumentColumns> tables = new();
     private readonly Dictionary<string, Type> typesByName;
+    private readonly IDocumentStore store;
 
     public BulkLedgerWriter(IDocumentStore store)
     {
+        this.store = store;
         serializer = store.Options.Serializer();
         schema = store.Options.DatabaseSchemaName;
         typesByName = LedgerEvents.StoredNames.ToDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
@@ -342,7 +344,8 @@ public sealed class BulkLedgerWriter
 
     private sealed record DocumentColumns(string Copy, IReadOnlyList<Column> Columns);
 
-    private static string TableName(Type type) => $"mt_doc_{type.Name.ToLowerInvariant()}";
+    /// <summary>The document table as Marten maps it (a versioned projection's documents live in mt_doc_name_N).</summary>
+    public string TableName(Type type) => store.Options.Schema.For(type, qualified: false);
 
     /// <summary>A catalogue query about a document's table ($1 schema, $2 table) answering two text columns a row.</summary>
     private async Task<List<(string, string)>> Pairs(NpgsqlConnection connection, string sql, Type type, CancellationToken ct)

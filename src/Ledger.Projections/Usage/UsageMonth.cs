@@ -29,12 +29,16 @@ public sealed class UsageMonth
     public int PagesSupplied { get; set; }
     public List<double> LenderTurnaroundHours { get; set; } = [];
 
+    /// <summary>As borrower: loans declared lost in this month (added in version 2 of the projection).</summary>
+    public int LoansLost { get; set; }
+
     public static string Key(string member, DateOnly date, string service) => $"{member}|{date:yyyy-MM}|{service}";
 
     /// <summary>True when nothing is counted (what is left of a document whose every event came late).</summary>
     public bool CountsNothing() =>
         RequestsMade == 0 && RequestsFilled == 0 && RequestsUnfilled == 0 && FeesPaidFen == 0 && SubsidiesReceivedFen == 0 && PagesReceived == 0
-        && RequestsReceived == 0 && RequestsSupplied == 0 && FeesReceivedFen == 0 && RewardsReceivedFen == 0 && PagesSupplied == 0;
+        && RequestsReceived == 0 && RequestsSupplied == 0 && FeesReceivedFen == 0 && RewardsReceivedFen == 0 && PagesSupplied == 0
+        && LoansLost == 0;
 
     /// <summary>Takes away what <paramref name="late"/> added (its counts, sums and each of its turnaround values once).</summary>
     public void Subtract(UsageMonth late)
@@ -52,5 +56,6 @@ public sealed class UsageMonth
         RewardsReceivedFen -= late.RewardsReceivedFen;
         PagesSupplied -= late.PagesSupplied;
         foreach (var h in late.LenderTurnaroundHours) LenderTurnaroundHours.Remove(h);
+        LoansLost -= late.LoansLost;
     }
 }

@@ -14,6 +14,14 @@ public sealed partial class UsageProjection : MultiStreamProjection<UsageMonth, 
     public const string Loan = "loan";
     public const string Copy = "copy";
 
+    /// <summary>
+    /// The version of the projection's documents. A new field (or a new rule) raises it: the new version is built beside
+    /// the old one (its own table, mt_doc_usagemonth_N, and its own progress row) while nodes of the previous release go
+    /// on serving theirs, and a node of the new release is ready only once it has caught up (blue/green, README
+    /// "Changing a read model"). Version 2 added LoansLost.
+    /// </summary>
+    public const uint StorageVersion = 2;
+
     /// <summary>The event types that change usage: one identity rule serves the projection and the as-of query.</summary>
     public static readonly Type[] EventTypes =
     [
@@ -32,6 +40,7 @@ public sealed partial class UsageProjection : MultiStreamProjection<UsageMonth, 
         Identities<DeliveryFulfilled>(KeysOf);
         Identities<DeliveryUnfilled>(KeysOf);
         Identities<DeliveryChargeRefunded>(KeysOf);
+        Version = StorageVersion;
         // A rebuild keeps the (few) month documents in memory and writes each once, instead of once per page of events.
         Options.BatchSize = Rebuilds.BatchSize;
         Options.RebuildFlushThreshold = Rebuilds.FlushThreshold;
@@ -86,7 +95,10 @@ public static class UsageRules
                 break;
             case LoanUnfilled e: Unfilled(doc, e.Borrower); break;
             case DeliveryUnfilled e: Unfilled(doc, e.Requester); break;
-            case LoanLost e: Money(doc, e.Borrower, e.ReplacementCostFen, 0, 0); break;
+            case LoanLost e:
+                if (doc.Member == e.Borrower) doc.LoansLost++;
+                Money(doc, e.Borrower, e.ReplacementCostFen, 0, 0);
+                break;
             case LoanChargeRefunded e:
                 Money(doc, e.Borrower, -e.Refund.AmountFen, -e.Refund.GrantPartFen, -e.Refund.RewardReturnedFen);
                 break;

@@ -11,7 +11,7 @@ namespace Ledger.Projections.Usage;
 public static class UsageQueries
 {
     /// <summary>The projection's shard as the async daemon names it in mt_event_progression.</summary>
-    public const string Shard = "UsageMonth:All";
+    public static readonly string Shard = UsageProjection.StorageVersion > 1 ? $"UsageMonth:V{UsageProjection.StorageVersion}:All" : "UsageMonth:All";
 
     public sealed record Late(IReadOnlyDictionary<string, UsageMonth> Documents, int EventCount);
 

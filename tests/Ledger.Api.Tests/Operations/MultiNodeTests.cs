@@ -95,7 +95,7 @@ public class MultiNodeTests(MultiNodeFixture fixture, Xunit.Abstractions.ITestOu
             if (running.Count(r => r.Length > 0) == 1)
             {
                 var leader = Array.FindIndex(running, r => r.Length > 0);
-                running[leader].ShouldBe(["UsageMonth:All", "integration-events:All"]);
+                running[leader].ShouldBe([Projections.Usage.UsageQueries.Shard, "integration-events:All"]);
                 return leader;
             }
             running.Count(r => r.Length > 0).ShouldBeLessThan(2, "two nodes ran the same projections at once");
@@ -188,13 +188,13 @@ public class MultiNodeTests(MultiNodeFixture fixture, Xunit.Abstractions.ITestOu
         output.WriteLine($"{shipments.Count} shipments published; {fixture.Subscriber.Deliveries.Count} deliveries of {fixture.Subscriber.Received.Count} distinct messages");
 
         // And what the survivor's projections hold equals a full rebuild from the events.
-        var usage = await Rows("select id, data::text from {0}.mt_doc_usagemonth order by id");
+        var usage = await Rows("select id, data::text from {0}.mt_doc_usagemonth_2 order by id");
         var postings = await Rows("select id, data::text from {0}.mt_doc_posting order by id");
         usage.Count.ShouldBeGreaterThan(0);
         await fixture.Nodes[survivor].Kill();
         var rebuild = await fixture.Nodes[survivor].RunVerb("rebuild");
         rebuild.ExitCode.ShouldBe(0, rebuild.Output);
-        (await Rows("select id, data::text from {0}.mt_doc_usagemonth order by id")).ShouldBe(usage);
+        (await Rows("select id, data::text from {0}.mt_doc_usagemonth_2 order by id")).ShouldBe(usage);
         (await Rows("select id, data::text from {0}.mt_doc_posting order by id")).ShouldBe(postings);
         await fixture.EnsureRunning();
     }

@@ -125,7 +125,7 @@ public class TenantDatabaseTests(Xunit.Abstractions.ITestOutputHelper output) : 
             var lag = ready.GetProperty("checks").GetProperty("projections").GetProperty("data");
             var databases = lag.EnumerateObject().Where(p => p.Name != "runningHere").Select(p => p.Value).ToList();
             databases.Count.ShouldBe(2);
-            if (databases.All(d => d.GetProperty("behind").GetInt64() == 0 && d.GetProperty("projections").TryGetProperty("UsageMonth:All", out _)))
+            if (databases.All(d => d.GetProperty("behind").GetInt64() == 0 && d.GetProperty("projections").TryGetProperty(Projections.Usage.UsageQueries.Shard, out _)))
             {
                 output.WriteLine(lag.ToString());
                 break;
