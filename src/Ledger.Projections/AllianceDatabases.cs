@@ -56,6 +56,14 @@ public sealed class LedgerDatabases
 
     public IReadOnlyDictionary<string, string> Placed => databaseOf;
 
+    /// <summary>The name a Marten database of this ledger goes by here ("main", or its Ledger:Databases entry's name).</summary>
+    public string NameOf(IMartenDatabase database)
+    {
+#pragma warning disable CS0618 // Identifier is the name the tenancy was given; its replacement (Id) is host and database
+        return OnlyMain ? Main : database.Identifier;
+#pragma warning restore CS0618
+    }
+
     /// <summary>The name of the database that holds this alliance.</summary>
     public string NameFor(string alliance) => databaseOf.GetValueOrDefault(alliance, Main);
 }

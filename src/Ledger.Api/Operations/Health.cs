@@ -69,7 +69,7 @@ public static class Health
 }
 
 /// <summary>Every ledger database (the main one and the alliances' own) answers a query within the probe's time.</summary>
-public sealed class DatabasesCheck(IDocumentStore store) : IHealthCheck
+public sealed class DatabasesCheck(IDocumentStore store, LedgerDatabases databases) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct)
     {
@@ -82,7 +82,7 @@ public sealed class DatabasesCheck(IDocumentStore store) : IHealthCheck
                 await connection.OpenAsync(ct);
                 await using var command = new NpgsqlCommand("select 1", connection);
                 await command.ExecuteScalarAsync(ct);
-                data[database.Id.Identity] = "ok";
+                data[databases.NameOf(database)] = "ok";
             }
             return HealthCheckResult.Healthy($"{data.Count} database(s) answer", data);
         }
@@ -99,7 +99,7 @@ public sealed class DatabasesCheck(IDocumentStore store) : IHealthCheck
 /// warning threshold (the usage statistics are late; balances are inline and never late), unavailable above the
 /// critical one.
 /// </summary>
-public sealed class ProjectionLagCheck(IDocumentStore store, IConfiguration configuration, IServiceProvider services) : IHealthCheck
+public sealed class ProjectionLagCheck(IDocumentStore store, LedgerDatabases databases, IConfiguration configuration, IServiceProvider services) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct)
     {
@@ -113,7 +113,7 @@ public sealed class ProjectionLagCheck(IDocumentStore store, IConfiguration conf
             await connection.OpenAsync(ct);
             var lag = await ProjectionLag.Read(connection, store.Options.DatabaseSchemaName, ProjectionLag.Expected(store), ct);
             worst = Math.Max(worst, lag.Behind);
-            data[database.Id.Identity] = lag;
+            data[databases.NameOf(database)] = lag;
         }
         data["runningHere"] = await RunningHere(services);
         return worst >= critical ? HealthCheckResult.Unhealthy($"projections are {worst} events behind", data: data)

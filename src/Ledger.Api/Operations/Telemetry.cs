@@ -128,12 +128,14 @@ public static class LedgerTelemetry
 public sealed class ProjectionLagGauge : BackgroundService
 {
     private readonly IDocumentStore store;
+    private readonly LedgerDatabases databases;
     private readonly ILogger<ProjectionLagGauge> log;
     private readonly ConcurrentDictionary<string, long> lag = new();
 
-    public ProjectionLagGauge(IDocumentStore store, ILogger<ProjectionLagGauge> log)
+    public ProjectionLagGauge(IDocumentStore store, LedgerDatabases databases, ILogger<ProjectionLagGauge> log)
     {
         this.store = store;
+        this.databases = databases;
         this.log = log;
         LedgerTelemetry.Meter.CreateObservableGauge("ledger.projection.lag", () =>
             lag.Select(l => new Measurement<long>(l.Value, new KeyValuePair<string, object?>("database", l.Key))), "{event}",
@@ -150,7 +152,7 @@ public sealed class ProjectionLagGauge : BackgroundService
                 {
                     await using var connection = database.CreateConnection();
                     await connection.OpenAsync(stoppingToken);
-                    lag[database.Id.Identity] = (await ProjectionLag.Read(connection, store.Options.DatabaseSchemaName, ProjectionLag.Expected(store), stoppingToken)).Behind;
+                    lag[databases.NameOf(database)] = (await ProjectionLag.Read(connection, store.Options.DatabaseSchemaName, ProjectionLag.Expected(store), stoppingToken)).Behind;
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)
