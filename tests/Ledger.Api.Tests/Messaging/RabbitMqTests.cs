@@ -4,7 +4,6 @@ using Ledger.Api.Security;
 using Ledger.Api.Tests.Infrastructure;
 using Ledger.Contracts.V1;
 using Ledger.Hosting;
-using Npgsql;
 
 namespace Ledger.Api.Tests.Messaging;
 
@@ -37,19 +36,6 @@ public sealed class RabbitMqFixture : IAsyncLifetime
         await Api.DisposeAsync();
         await Subscriber.DisposeAsync();
         await Broker.DeleteQueues(QueuePrefix);
-    }
-
-    /// <summary>The ids of the stored events of these types (each gives one integration event whose message id is the event id).</summary>
-    public static async Task<List<Guid>> EventIds(params string[] types)
-    {
-        await using var connection = new NpgsqlConnection(LedgerApp<RabbitMqFixture>.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"select id from {Schema}.mt_events where type = any($1) order by seq_id", connection);
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = types });
-        var ids = new List<Guid>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) ids.Add(reader.GetGuid(0));
-        return ids;
     }
 }
 
@@ -96,7 +82,7 @@ public class RabbitMqTests(RabbitMqFixture fixture, Xunit.Abstractions.ITestOutp
 
     private async Task EveryShipmentArrives(TimeSpan timeout)
     {
-        var expected = await RabbitMqFixture.EventIds("v1.loan_shipped");
+        var expected = await Db.EventIds(LedgerApp<RabbitMqFixture>.ConnectionString, RabbitMqFixture.Schema, "v1.loan_shipped");
         var clock = Stopwatch.StartNew();
         await Subscriber.WaitFor(expected, timeout);
         output.WriteLine($"{expected.Count} shipments arrived ({clock.ElapsedMilliseconds} ms after the last command); " +
@@ -187,7 +173,7 @@ public class RabbitMqTests(RabbitMqFixture fixture, Xunit.Abstractions.ITestOutp
             await Broker.Run("await_startup");
         }
         await EveryShipmentArrives(TimeSpan.FromSeconds(120));
-        (await RabbitMqFixture.EventIds("v1.loan_shipped")).Count.ShouldBeGreaterThanOrEqualTo(30);
+        (await Db.EventIds(LedgerApp<RabbitMqFixture>.ConnectionString, RabbitMqFixture.Schema, "v1.loan_shipped")).Count.ShouldBeGreaterThanOrEqualTo(30);
     }
 
     [Fact]

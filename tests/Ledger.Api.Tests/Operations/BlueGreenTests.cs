@@ -3,7 +3,6 @@ using System.Text.Json;
 using Ledger.Api.Security;
 using Ledger.Api.Tests.Infrastructure;
 using Ledger.Hosting;
-using Npgsql;
 
 namespace Ledger.Api.Tests.Operations;
 
@@ -38,7 +37,7 @@ public class BlueGreenTests(Xunit.Abstractions.ITestOutputHelper output)
 
         // The database as the previous release left it: usage documents of version 1 (no LoansLost) in mt_doc_usagemonth,
         // the daemon's progress under the version 1 name. (Made here from this release's documents, renamed.)
-        await Sql($"""
+        await Db.Execute(LedgerApp<BlueGreenTests>.ConnectionString, $"""
             alter table {Schema}.mt_doc_usagemonth_2 rename to mt_doc_usagemonth;
             update {Schema}.mt_doc_usagemonth set data = data - 'LoansLost';
             update {Schema}.mt_event_progression set name = 'UsageMonth:All' where name = 'UsageMonth:V2:All';
@@ -48,7 +47,7 @@ public class BlueGreenTests(Xunit.Abstractions.ITestOutputHelper output)
               end loop;
             end $$;
             """);
-        var blue = await Rows("select id, data::text from {0}.mt_doc_usagemonth order by id");
+        var blue = await Db.Rows(LedgerApp<BlueGreenTests>.ConnectionString, $"select id, data::text from {Schema}.mt_doc_usagemonth order by id");
         blue.Count.ShouldBeGreaterThan(0);
 
         // The new release starts on it: version 2 is built from the first event into its own table, while version 1 stays.
@@ -57,8 +56,8 @@ public class BlueGreenTests(Xunit.Abstractions.ITestOutputHelper output)
         var (unready, waited) = await Ready(green, TimeSpan.FromSeconds(60));
         output.WriteLine($"green ready after {waited.TotalMilliseconds:N0} ms; {unready} readiness probes answered 503 before");
 
-        (await Rows("select id, data::text from {0}.mt_doc_usagemonth order by id")).ShouldBe(blue); // blue's documents untouched
-        var v2 = (await Rows("select id, data::text from {0}.mt_doc_usagemonth_2 order by id"));
+        (await Db.Rows(LedgerApp<BlueGreenTests>.ConnectionString, $"select id, data::text from {Schema}.mt_doc_usagemonth order by id")).ShouldBe(blue); // blue's documents untouched
+        var v2 = (await Db.Rows(LedgerApp<BlueGreenTests>.ConnectionString, $"select id, data::text from {Schema}.mt_doc_usagemonth_2 order by id"));
         v2.Count.ShouldBe(blue.Count);
         for (var i = 0; i < v2.Count; i++)
         {
@@ -102,24 +101,5 @@ public class BlueGreenTests(Xunit.Abstractions.ITestOutputHelper output)
     {
         var space = row.IndexOf(' ', StringComparison.Ordinal);
         return (row[..space], row[(space + 1)..]);
-    }
-
-    private static async Task Sql(string sql)
-    {
-        await using var connection = new NpgsqlConnection(LedgerApp<BlueGreenTests>.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<List<string>> Rows(string sql)
-    {
-        await using var connection = new NpgsqlConnection(LedgerApp<BlueGreenTests>.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(string.Format(System.Globalization.CultureInfo.InvariantCulture, sql, Schema), connection);
-        var rows = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) rows.Add($"{reader.GetString(0)} {reader.GetString(1)}");
-        return rows;
     }
 }

@@ -6,7 +6,6 @@ using Ledger.Api.Security;
 using Ledger.Api.Tests.Infrastructure;
 using Ledger.Api.Tests.Messaging;
 using Ledger.Hosting;
-using Npgsql;
 
 namespace Ledger.Api.Tests.Operations;
 
@@ -64,6 +63,11 @@ public sealed class MultiNodeFixture : IAsyncLifetime
 public class MultiNodeTests(MultiNodeFixture fixture, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<MultiNodeFixture>
 {
     private const string A = TestAlliance.A;
+    private static readonly string Connection = LedgerApp<MultiNodeFixture>.ConnectionString;
+
+    private static Task<long> Scalar(string sql) => Db.Scalar(Connection, string.Format(System.Globalization.CultureInfo.InvariantCulture, sql, MultiNodeFixture.Schema));
+
+    private static Task<List<string>> Rows(string sql) => Db.Rows(Connection, string.Format(System.Globalization.CultureInfo.InvariantCulture, sql, MultiNodeFixture.Schema));
 
     /// <summary>The readiness answer of a node: which projections it runs, how far behind they are.</summary>
     private static async Task<JsonElement?> Ready(ApiProcess node)
@@ -182,7 +186,7 @@ public class MultiNodeTests(MultiNodeFixture fixture, Xunit.Abstractions.ITestOu
         }
 
         // Integration events go on: every shipment arrives (by message id; the batch in flight at the kill may come twice).
-        var shipments = await EventIds("v1.loan_shipped");
+        var shipments = await Db.EventIds(Connection, MultiNodeFixture.Schema, "v1.loan_shipped");
         await fixture.Subscriber.WaitFor(shipments, TimeSpan.FromSeconds(120));
         fixture.Subscriber.Deliveries.Count.ShouldBeGreaterThanOrEqualTo(fixture.Subscriber.Received.Count);
         output.WriteLine($"{shipments.Count} shipments published; {fixture.Subscriber.Deliveries.Count} deliveries of {fixture.Subscriber.Received.Count} distinct messages");
@@ -250,36 +254,5 @@ public class MultiNodeTests(MultiNodeFixture fixture, Xunit.Abstractions.ITestOu
         members.Count(m => m!.StartsWith('R')).ShouldBe(20);
         members.Distinct().Count().ShouldBe(members.Count);
         (await Scalar($"select count(*) from {{0}}.mt_events where stream_id = 'alliance' and tenant_id = 'TST' and type = 'v1.member_admitted' and data->>'Code' like 'R%'")).ShouldBe(20);
-    }
-
-    private static async Task<long> Scalar(string sql)
-    {
-        await using var connection = new NpgsqlConnection(LedgerApp<MultiNodeFixture>.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(string.Format(System.Globalization.CultureInfo.InvariantCulture, sql, MultiNodeFixture.Schema), connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static async Task<List<string>> Rows(string sql)
-    {
-        await using var connection = new NpgsqlConnection(LedgerApp<MultiNodeFixture>.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(string.Format(System.Globalization.CultureInfo.InvariantCulture, sql, MultiNodeFixture.Schema), connection);
-        var rows = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) rows.Add($"{reader.GetValue(0)} {reader.GetString(1)}");
-        return rows;
-    }
-
-    private static async Task<List<Guid>> EventIds(string type)
-    {
-        await using var connection = new NpgsqlConnection(LedgerApp<MultiNodeFixture>.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"select id from {MultiNodeFixture.Schema}.mt_events where type = $1 order by seq_id", connection);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = type });
-        var ids = new List<Guid>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) ids.Add(reader.GetGuid(0));
-        return ids;
     }
 }

@@ -48,29 +48,29 @@ public class ReadReplicaTests(Xunit.Abstractions.ITestOutputHelper output) : IAs
         await Pay("P-1", 100m);
         await CaughtUp();
         (await Balance()).ShouldBe(100m);
-        (await Scalar(Replica, "select count(*) from pg_stat_activity where application_name = 'ledger replica-test'")).ShouldBeGreaterThan(0);
+        (await Db.Scalar(Replica, "select count(*) from pg_stat_activity where application_name = 'ledger replica-test'")).ShouldBeGreaterThan(0);
 
         // Replay paused: the command still records (on the primary), the balance read on the replica does not show it yet.
         await Replay("pause");
         await Pay("P-2", 50m);
         (await Balance()).ShouldBe(100m);
-        (await Scalar(LedgerApp<ReadReplicaTests>.ConnectionString, $"select count(*) from {Schema}.mt_events where stream_id like 'payment:%'")).ShouldBe(2);
-        (await Scalar(Replica, $"select count(*) from {Schema}.mt_events where stream_id like 'payment:%'")).ShouldBe(1);
+        (await Db.Scalar(LedgerApp<ReadReplicaTests>.ConnectionString, $"select count(*) from {Schema}.mt_events where stream_id like 'payment:%'")).ShouldBe(2);
+        (await Db.Scalar(Replica, $"select count(*) from {Schema}.mt_events where stream_id like 'payment:%'")).ShouldBe(1);
         // A read of one stream (whose ETag a client sends back with its next command) answers from the primary.
         (await finance.GetAsync($"{TestAlliance.A}/payments/P-2")).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
 
         await Replay("resume");
         await CaughtUp();
         (await Balance()).ShouldBe(150m);
-        (await Scalar(Replica, "select count(*) from pg_stat_activity where application_name = 'ledger replica-test'")).ShouldBeGreaterThan(0);
+        (await Db.Scalar(Replica, "select count(*) from pg_stat_activity where application_name = 'ledger replica-test'")).ShouldBeGreaterThan(0);
     }
 
     /// <summary>Waits until the standby has replayed everything the primary has written.</summary>
     private async Task CaughtUp()
     {
-        var target = await Text(LedgerApp<ReadReplicaTests>.ConnectionString, "select pg_current_wal_lsn()::text");
+        var target = await Db.Text(LedgerApp<ReadReplicaTests>.ConnectionString, "select pg_current_wal_lsn()::text");
         var clock = Stopwatch.StartNew();
-        while (await Scalar(Replica, $"select (pg_last_wal_replay_lsn() >= '{target}'::pg_lsn)::int") != 1)
+        while (await Db.Scalar(Replica, $"select (pg_last_wal_replay_lsn() >= '{target}'::pg_lsn)::int") != 1)
         {
             clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(30), "the replica did not catch up");
             await Task.Delay(50);
@@ -85,16 +85,5 @@ public class ReadReplicaTests(Xunit.Abstractions.ITestOutputHelper output) : IAs
         using var process = Process.Start(start)!;
         await process.WaitForExitAsync();
         process.ExitCode.ShouldBe(0, await process.StandardError.ReadToEndAsync());
-    }
-
-    private static async Task<long> Scalar(string connectionString, string sql) =>
-        Convert.ToInt64(await Text(connectionString, sql), System.Globalization.CultureInfo.InvariantCulture);
-
-    private static async Task<string> Text(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return Convert.ToString(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture)!;
     }
 }

@@ -22,8 +22,8 @@ public class TenantDatabaseTests(Xunit.Abstractions.ITestOutputHelper output) : 
     public async Task InitializeAsync()
     {
         await ApiProcess.DropSchema(LedgerApp<TenantDatabaseTests>.ConnectionString, Schema);
-        await Sql(LedgerApp<TenantDatabaseTests>.ConnectionString, $"drop database if exists {NorthDb} with (force)");
-        await Sql(LedgerApp<TenantDatabaseTests>.ConnectionString, $"create database {NorthDb}");
+        await Db.Execute(LedgerApp<TenantDatabaseTests>.ConnectionString, $"drop database if exists {NorthDb} with (force)");
+        await Db.Execute(LedgerApp<TenantDatabaseTests>.ConnectionString, $"create database {NorthDb}");
         api = new ApiProcess(LedgerApp<TenantDatabaseTests>.ConnectionString, Schema, LedgerApp<TenantDatabaseTests>.SigningKey,
             new Dictionary<string, string>
             {
@@ -38,7 +38,7 @@ public class TenantDatabaseTests(Xunit.Abstractions.ITestOutputHelper output) : 
     public async Task DisposeAsync()
     {
         await api.DisposeAsync();
-        await Sql(LedgerApp<TenantDatabaseTests>.ConnectionString, $"drop database if exists {NorthDb} with (force)");
+        await Db.Execute(LedgerApp<TenantDatabaseTests>.ConnectionString, $"drop database if exists {NorthDb} with (force)");
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public class TenantDatabaseTests(Xunit.Abstractions.ITestOutputHelper output) : 
         northEvents.ShouldBeGreaterThan(5);
         (await Count(NorthConnection, "TST")).ShouldBe(0);
         (await Count(LedgerApp<TenantDatabaseTests>.ConnectionString, "TST")).ShouldBeGreaterThan(5);
-        (await Scalar(NorthConnection, $"select min(seq_id) from {Schema}.mt_events")).ShouldBe(1);
+        (await Db.Scalar(NorthConnection, $"select min(seq_id) from {Schema}.mt_events")).ShouldBe(1);
 
         // Reads go to the right database.
         var balances = await (await finance.GetAsync($"{North}/balances")).Json();
@@ -99,8 +99,8 @@ public class TenantDatabaseTests(Xunit.Abstractions.ITestOutputHelper output) : 
 
         // The department's report spans both databases, with both chains' heads.
         var auditor = api.As(Roles.Auditor, TestAlliance.Code, department: TestAlliance.Department);
-        await WaitForChains(auditor, ("main", await Scalar(LedgerApp<TenantDatabaseTests>.ConnectionString, $"select max(seq_id) from {Schema}.mt_events")),
-            ("north", await Scalar(NorthConnection, $"select max(seq_id) from {Schema}.mt_events")));
+        await WaitForChains(auditor, ("main", await Db.Scalar(LedgerApp<TenantDatabaseTests>.ConnectionString, $"select max(seq_id) from {Schema}.mt_events")),
+            ("north", await Db.Scalar(NorthConnection, $"select max(seq_id) from {Schema}.mt_events")));
         var report = await (await auditor.GetAsync($"/api/departments/{TestAlliance.Department}/funding-report")).Json();
         report.GetProperty("projects").EnumerateArray().Select(p => (p.GetProperty("alliance").GetString(), p.GetProperty("project").GetString()))
             .ShouldBe([("NORTH", "NJ-DIG"), ("TST", "JALIS-IV")], ignoreOrder: true);
@@ -158,21 +158,5 @@ public class TenantDatabaseTests(Xunit.Abstractions.ITestOutputHelper output) : 
     }
 
     private static Task<long> Count(string connectionString, string alliance) =>
-        Scalar(connectionString, $"select count(*) from {Schema}.mt_events where tenant_id = '{alliance}'");
-
-    private static async Task<long> Scalar(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static async Task Sql(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
+        Db.Scalar(connectionString, $"select count(*) from {Schema}.mt_events where tenant_id = '{alliance}'");
 }
