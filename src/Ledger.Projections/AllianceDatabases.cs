@@ -101,8 +101,13 @@ public sealed class AllianceTenancy : StaticMultiTenancy, ITenancy
     ValueTask<IMartenDatabase?> ITenancy.TryFindDatabase(string tenantIdOrDatabaseIdentifier) =>
         ValueTask.FromResult<IMartenDatabase?>(FindOrCreateDatabase(tenantIdOrDatabaseIdentifier).Result);
 
-    ValueTask<IMartenDatabase> ITenancy.FindDatabase(DatabaseId id) =>
-        ((ITenancy)this).TryFindDatabase(id.Identity) is { Result: { } found } ? ValueTask.FromResult(found) : base.FindOrCreateDatabase(id.Identity);
+    async ValueTask<IMartenDatabase> ITenancy.FindDatabase(DatabaseId id)
+    {
+        foreach (var database in await BuildDatabases())
+            if (database is IMartenDatabase marten && marten.Id == id)
+                return marten;
+        throw new ArgumentOutOfRangeException(nameof(id), $"no ledger database is {id.Identity}");
+    }
 
     public new bool IsTenantStoredInCurrentDatabase(IMartenDatabase database, string tenantId) => ReferenceEquals(database, GetTenant(tenantId).Database);
 }

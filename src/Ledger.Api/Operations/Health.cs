@@ -105,16 +105,9 @@ public sealed class ProjectionLagCheck(IDocumentStore store, LedgerDatabases dat
     {
         var warning = configuration.GetValue("Ledger:Health:ProjectionLagWarning", 10_000L);
         var critical = configuration.GetValue("Ledger:Health:ProjectionLagCritical", 1_000_000L);
-        var data = new Dictionary<string, object>();
-        long worst = 0;
-        foreach (var database in await store.Storage.AllDatabases())
-        {
-            await using var connection = database.CreateConnection();
-            await connection.OpenAsync(ct);
-            var lag = await ProjectionLag.Read(connection, store.Options.DatabaseSchemaName, ProjectionLag.Expected(store), ct);
-            worst = Math.Max(worst, lag.Behind);
-            data[databases.NameOf(database)] = lag;
-        }
+        var lags = await ProjectionLag.ReadAll(store, databases, ct);
+        var worst = lags.Values.Max(l => l.Behind);
+        var data = lags.ToDictionary(l => l.Key, object (l) => l.Value);
         data["runningHere"] = await RunningHere(services);
         return worst >= critical ? HealthCheckResult.Unhealthy($"projections are {worst} events behind", data: data)
             : worst >= warning ? HealthCheckResult.Degraded($"projections are {worst} events behind", data: data)
@@ -142,6 +135,19 @@ public sealed record ProjectionLag(long LastEvent, long Behind, IReadOnlyDiction
     /// <summary>This release's async projections and subscriptions, as the daemon names their progress rows.</summary>
     public static string[] Expected(IDocumentStore store) =>
         ((StoreOptions)store.Options).Projections.AllShards().Select(s => s.Name.Identity).ToArray();
+
+    /// <summary>Every ledger database's progress, by the database's name.</summary>
+    public static async Task<Dictionary<string, ProjectionLag>> ReadAll(IDocumentStore store, LedgerDatabases databases, CancellationToken ct)
+    {
+        var lags = new Dictionary<string, ProjectionLag>(StringComparer.Ordinal);
+        foreach (var database in await store.Storage.AllDatabases())
+        {
+            await using var connection = database.CreateConnection();
+            await connection.OpenAsync(ct);
+            lags[databases.NameOf(database)] = await Read(connection, store.Options.DatabaseSchemaName, Expected(store), ct);
+        }
+        return lags;
+    }
 
     public static async Task<ProjectionLag> Read(NpgsqlConnection connection, string schema, IReadOnlyCollection<string> expected, CancellationToken ct)
     {

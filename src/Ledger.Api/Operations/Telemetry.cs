@@ -90,12 +90,7 @@ public static class LedgerTelemetry
             result = outcome(answer);
             return answer;
         }
-        catch (Domain.Rejected)
-        {
-            result = "rejected";
-            throw;
-        }
-        catch (Domain.NotFound)
+        catch (Exception e) when (e is Domain.Rejected or Domain.NotFound)
         {
             result = "rejected";
             throw;
@@ -148,12 +143,8 @@ public sealed class ProjectionLagGauge : BackgroundService
         {
             try
             {
-                foreach (var database in await store.Storage.AllDatabases())
-                {
-                    await using var connection = database.CreateConnection();
-                    await connection.OpenAsync(stoppingToken);
-                    lag[databases.NameOf(database)] = (await ProjectionLag.Read(connection, store.Options.DatabaseSchemaName, ProjectionLag.Expected(store), stoppingToken)).Behind;
-                }
+                foreach (var (database, reading) in await ProjectionLag.ReadAll(store, databases, stoppingToken))
+                    lag[database] = reading.Behind;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
