@@ -30,11 +30,14 @@ public sealed class IntegrationEventPublisher : SubscriptionBase
     {
         foreach (var e in page.Events)
             foreach (var (id, message) in IntegrationEvents.From(e))
-                await PublishUntilTaken(id, message, cancellationToken);
+                await PublishUntilTaken(id, message, e.CorrelationId, cancellationToken);
         return NullChangeListener.Instance;
     }
 
-    private async Task PublishUntilTaken(Guid id, Contracts.V1.ILedgerIntegrationEvent message, CancellationToken ct)
+    /// <summary>The header carrying the correlation id stored with the event (the trace id of the request that recorded it).</summary>
+    public const string CorrelationHeader = "ledger-correlation-id";
+
+    private async Task PublishUntilTaken(Guid id, Contracts.V1.ILedgerIntegrationEvent message, string? correlationId, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -42,7 +45,11 @@ public sealed class IntegrationEventPublisher : SubscriptionBase
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 timeout.CancelAfter(TimeSpan.FromSeconds(10));
-                await bus.Publish((object)message, message.GetType(), context => context.MessageId = id, timeout.Token);
+                await bus.Publish((object)message, message.GetType(), context =>
+                {
+                    context.MessageId = id;
+                    if (correlationId is not null) context.Headers.Set(CorrelationHeader, correlationId);
+                }, timeout.Token);
                 return;
             }
             catch (Exception e) when (!ct.IsCancellationRequested)

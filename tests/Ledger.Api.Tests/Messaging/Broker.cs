@@ -21,6 +21,8 @@ public sealed class Subscriber : IAsyncDisposable
 {
     /// <summary>Every message by its id (the de-duplicated view a subscriber keeps).</summary>
     public readonly ConcurrentDictionary<Guid, object> Received = new();
+    /// <summary>The ledger-correlation-id header of every message that had one, by message id.</summary>
+    public readonly ConcurrentDictionary<Guid, string> Correlations = new();
     /// <summary>Every delivery, duplicates included.</summary>
     public readonly ConcurrentBag<Guid> Deliveries = [];
     public readonly ConcurrentQueue<Iso18626Answered> Answers = new();
@@ -113,6 +115,8 @@ public sealed class Inbox(Subscriber subscriber) :
     {
         subscriber.Deliveries.Add(context.MessageId!.Value);
         subscriber.Received.TryAdd(context.MessageId!.Value, message);
+        if (context.Headers.Get<string>(global::Ledger.Api.Messaging.IntegrationEventPublisher.CorrelationHeader) is { } correlation)
+            subscriber.Correlations[context.MessageId!.Value] = correlation;
         return Task.CompletedTask;
     }
 

@@ -189,6 +189,15 @@ public class MultiNodeTests(MultiNodeFixture fixture, Xunit.Abstractions.ITestOu
         var shipments = await Db.EventIds(Connection, MultiNodeFixture.Schema, "v1.loan_shipped");
         await fixture.Subscriber.WaitFor(shipments, TimeSpan.FromSeconds(120));
         fixture.Subscriber.Deliveries.Count.ShouldBeGreaterThanOrEqualTo(fixture.Subscriber.Received.Count);
+        // Each carries the correlation id stored with its event: the trace id of the HTTP request that shipped the loan.
+        var correlations = await Rows("select id, correlation_id from {0}.mt_events where type = 'v1.loan_shipped'");
+        correlations.Count.ShouldBe(80);
+        foreach (var row in correlations)
+        {
+            var (id, correlation) = (Guid.Parse(row.Split(' ')[0]), row.Split(' ')[1]);
+            correlation.Length.ShouldBe(32);
+            fixture.Subscriber.Correlations[id].ShouldBe(correlation);
+        }
         output.WriteLine($"{shipments.Count} shipments published; {fixture.Subscriber.Deliveries.Count} deliveries of {fixture.Subscriber.Received.Count} distinct messages");
 
         // And what the survivor's projections hold equals a full rebuild from the events.
