@@ -213,6 +213,49 @@ public class MultiNodeTests(MultiNodeFixture fixture, Xunit.Abstractions.ITestOu
     }
 
     [Fact]
+    public async Task with_the_broker_away_readiness_says_degraded_and_the_node_keeps_taking_commands_then_ok_when_it_is_back()
+    {
+        await fixture.EnsureRunning();
+        var node = fixture.Nodes[0];
+        using var probe = new HttpClient { BaseAddress = node.Address, Timeout = TimeSpan.FromSeconds(10) };
+        async Task<(HttpStatusCode Status, string Bus)> Readiness()
+        {
+            var response = await probe.GetAsync("/health/ready");
+            var body = await response.Json();
+            return (response.StatusCode, body.GetProperty("checks").GetProperty("masstransit-bus").GetProperty("status").GetString()!);
+        }
+        async Task Until(HttpStatusCode status, string bus)
+        {
+            var clock = Stopwatch.StartNew();
+            while (await Readiness() != (status, bus))
+            {
+                clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(120), $"readiness never became {status} with the bus {bus}");
+                await Task.Delay(250);
+            }
+            output.WriteLine($"readiness {(int)status} (bus {bus}) after {clock.ElapsedMilliseconds} ms");
+        }
+
+        await Until(HttpStatusCode.OK, "ok");
+        await Broker.Run("stop_app");
+        try
+        {
+            // Degraded, not unavailable: every node would leave the balancer at once for an outage that only delays
+            // integration events, while the ledger itself works.
+            await Until(HttpStatusCode.OK, "degraded");
+            (await probe.GetAsync("/health/live")).StatusCode.ShouldBe(HttpStatusCode.OK);
+            // The event store is the source of truth: commands go on.
+            (await node.As(Roles.FinanceOfficer, TestAlliance.Code).Post($"{A}/deliveries",
+                new { deliveryId = "BROKER-AWAY", requester = "XZMU", supplier = "SEU", title = "t", at = "2026-10-12T08:30:00+08:00" })).StatusCode.ShouldBe(HttpStatusCode.Created);
+        }
+        finally
+        {
+            await Broker.Run("start_app");
+            await Broker.Run("await_startup");
+        }
+        await Until(HttpStatusCode.OK, "ok");
+    }
+
+    [Fact]
     public async Task two_nodes_appending_to_one_stream_at_once_one_wins_the_other_gets_the_conflict_answer_and_a_retry_succeeds()
     {
         await fixture.EnsureRunning();

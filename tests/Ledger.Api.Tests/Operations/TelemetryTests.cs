@@ -96,10 +96,16 @@ public class TelemetryTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyn
         foreach (var (key, value) in expected) counted.GetValueOrDefault(key).ShouldBe(value, $"{key}");
         counted[("AdmitMember", "recorded")].ShouldBe(3);
         receiver.Counters("ledger.events.appended", "event_type", "event_type")[("LoanShipped", "LoanShipped")].ShouldBe(1);
+        // The shipment's integration event is published (counted as a send to its exchange) by the daemon a moment later.
+        clock.Restart();
+        while (!receiver.MetricNames().Any(n => n.StartsWith("messaging.masstransit.send", StringComparison.Ordinal)) && clock.Elapsed < TimeSpan.FromSeconds(30))
+            await Task.Delay(200);
         var metricNames = receiver.MetricNames();
         metricNames.ShouldContain("ledger.command.duration");
         metricNames.ShouldContain("ledger.projection.lag");
         metricNames.ShouldContain("http.server.request.duration");
+        metricNames.ShouldContain("messaging.masstransit.send");
+        output.WriteLine(string.Join(", ", metricNames.Order()));
 
         // Traces: the request's span and the command's span under the caller's trace id; logs arrive too.
         clock.Restart();
