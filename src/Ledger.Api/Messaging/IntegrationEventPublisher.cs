@@ -17,11 +17,14 @@ public sealed class IntegrationEventPublisher : SubscriptionBase
     private readonly IBus bus;
     private readonly ILogger<IntegrationEventPublisher> log;
 
+    /// <summary>The subscription's name (its progress row is "integration-events:All").</summary>
+    public const string SubscriptionName = "integration-events";
+
     public IntegrationEventPublisher(IBus bus, ILogger<IntegrationEventPublisher> log)
     {
         this.bus = bus;
         this.log = log;
-        Name = "integration-events";
+        Name = SubscriptionName;
         foreach (var type in IntegrationEvents.Sources) IncludeType(type);
     }
 

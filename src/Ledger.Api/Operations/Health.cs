@@ -95,9 +95,10 @@ public sealed class DatabasesCheck(IDocumentStore store, LedgerDatabases databas
 
 /// <summary>
 /// How many events the async projections and the integration-event subscription have still to process, in every
-/// database, and which of them this node runs (hot/cold: the leader runs them all, a standby none). Degraded above the
-/// warning threshold (the usage statistics are late; balances are inline and never late), unavailable above the
-/// critical one.
+/// database, and which of them this node runs (hot/cold: the leader runs them all, a standby none). Degraded when
+/// anything is over the warning threshold (the usage statistics or the integration events are late; balances are inline
+/// and never late); unavailable only when a read model is over the critical one — the subscription being behind (after
+/// a large import, or a long broker outage) delays messages but makes no answer wrong, so it never takes nodes out.
 /// </summary>
 public sealed class ProjectionLagCheck(IDocumentStore store, LedgerDatabases databases, IConfiguration configuration, IServiceProvider services) : IHealthCheck
 {
@@ -106,12 +107,21 @@ public sealed class ProjectionLagCheck(IDocumentStore store, LedgerDatabases dat
         var warning = configuration.GetValue("Ledger:Health:ProjectionLagWarning", 10_000L);
         var critical = configuration.GetValue("Ledger:Health:ProjectionLagCritical", 1_000_000L);
         var lags = await ProjectionLag.ReadAll(store, databases, ct);
-        var worst = lags.Values.Max(l => l.Behind);
         var data = lags.ToDictionary(l => l.Key, object (l) => l.Value);
         data["runningHere"] = await RunningHere(services);
-        return worst >= critical ? HealthCheckResult.Unhealthy($"projections are {worst} events behind", data: data)
-            : worst >= warning ? HealthCheckResult.Degraded($"projections are {worst} events behind", data: data)
-            : HealthCheckResult.Healthy($"projections are {worst} events behind", data);
+        var (status, description) = Verdict(lags.Values, warning, critical);
+        return new HealthCheckResult(status, description, data: data);
+    }
+
+    /// <summary>Unavailable when a read model is over the critical lag; degraded when anything is over the warning; else healthy.</summary>
+    public static (HealthStatus Status, string Description) Verdict(IEnumerable<ProjectionLag> lags, long warning, long critical)
+    {
+        var all = lags.ToList();
+        var worst = all.Select(l => l.Behind).DefaultIfEmpty(0).Max();
+        var readModels = all.Select(l => l.BehindExcept(Messaging.IntegrationEventPublisher.SubscriptionName)).DefaultIfEmpty(0).Max();
+        return readModels >= critical ? (HealthStatus.Unhealthy, $"read models are {readModels} events behind")
+            : worst >= warning ? (HealthStatus.Degraded, $"projections are {worst} events behind")
+            : (HealthStatus.Healthy, $"projections are {worst} events behind");
     }
 
     /// <summary>The projections and subscriptions this node's daemon runs now (every one on the leader, none on a standby).</summary>
@@ -135,6 +145,10 @@ public sealed record ProjectionLag(long LastEvent, long Behind, IReadOnlyDiction
     /// <summary>This release's async projections and subscriptions, as the daemon names their progress rows.</summary>
     public static string[] Expected(IDocumentStore store) =>
         ((StoreOptions)store.Options).Projections.AllShards().Select(s => s.Name.Identity).ToArray();
+
+    /// <summary>How far the slowest projection is behind, leaving out those whose name starts with <paramref name="excluded"/>.</summary>
+    public long BehindExcept(string excluded) =>
+        LastEvent - Projections.Where(p => !p.Key.StartsWith(excluded + ":", StringComparison.Ordinal)).Select(p => p.Value).DefaultIfEmpty(LastEvent).Min();
 
     /// <summary>Every ledger database's progress, by the database's name.</summary>
     public static async Task<Dictionary<string, ProjectionLag>> ReadAll(IDocumentStore store, LedgerDatabases databases, CancellationToken ct)
