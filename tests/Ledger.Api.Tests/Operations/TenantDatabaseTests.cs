@@ -133,12 +133,59 @@ public class TenantDatabaseTests(Xunit.Abstractions.ITestOutputHelper output) : 
             clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(30), $"the daemon did not catch up in both databases: {lag}");
             await Task.Delay(200);
         }
+        // The history import writes into the alliance's own database.
+        var history = Path.Combine(Path.GetTempPath(), $"north-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(history, """
+            kind,id,borrower,lender,title,requested_at,filled_at,pages,charge,received_at,returned_at,unfilled_at,unfilled_reason
+            loan,N-H1,XZNU,YZU,Old atlas,2026-03-04T09:00:00+08:00,,,,,,2026-03-05T09:00:00+08:00,not held
+            loan,N-H2,YZU,XZNU,Gazetteer,2026-03-06T09:00:00+08:00,,,,,,,
+            """);
+        try
+        {
+            var imported = await api.RunVerb("import", "--alliance", "NORTH", "--file", history);
+            imported.ExitCode.ShouldBe(0, imported.Output);
+        }
+        finally
+        {
+            File.Delete(history);
+        }
+        (await Db.Scalar(NorthConnection, $"select count(*) from {Schema}.mt_streams where tenant_id = 'NORTH' and id in ('loan:N-H1', 'loan:N-H2')")).ShouldBe(2);
+        (await Db.Scalar(LedgerApp<TenantDatabaseTests>.ConnectionString, $"select count(*) from {Schema}.mt_streams where tenant_id = 'NORTH'")).ShouldBe(0);
+        (await (await finance.GetAsync($"{North}/loans/N-H1")).Json()).GetProperty("status").GetString().ShouldBe("unfilled");
+
+        // What each alliance reads now, to compare after a rebuild of every projection in both databases.
+        async Task<string[]> Figures() =>
+        [
+            await finance.GetStringAsync($"{North}/balances"),
+            await api.As(Roles.FinanceOfficer, TestAlliance.Code).GetStringAsync($"{TestAlliance.A}/balances"),
+            await finance.GetStringAsync($"{North}/funding-report"),
+            await auditor.GetStringAsync($"/api/departments/{TestAlliance.Department}/funding-report?asOf=2026-11-01"),
+        ];
+        var before = await Figures();
+        var documents = await Documents();
+
         await api.Kill();
         var verify = await api.RunVerb("verify");
         verify.ExitCode.ShouldBe(0, verify.Output);
         verify.Output.ShouldContain("audit chain intact (database main)");
-        verify.Output.ShouldContain($"audit chain intact (database north): {northEvents} events");
+        verify.Output.ShouldContain($"audit chain intact (database north): {northEvents + 3} events"); // and the imported loans' 3
+        var rebuild = await api.RunVerb("rebuild");
+        rebuild.ExitCode.ShouldBe(0, rebuild.Output);
+        (await Documents()).ShouldBe(documents);
         await api.Start();
+        (await Figures()).ShouldBe(before);
+    }
+
+    /// <summary>Every posting and funding entry of both databases (id and document), to compare with a rebuild.</summary>
+    private static async Task<List<string>> Documents()
+    {
+        var rows = new List<string>();
+        foreach (var connection in new[] { LedgerApp<TenantDatabaseTests>.ConnectionString, NorthConnection })
+            foreach (var table in new[] { "mt_doc_posting", "mt_doc_fundingentry", "grant_funds" })
+                rows.AddRange(await Db.Rows(connection, table == "grant_funds"
+                    ? $"select tenant_id || '/' || sub_project, available_fen from {Schema}.{table} order by 1"
+                    : $"select tenant_id || '/' || id, data::text from {Schema}.{table} order by 1"));
+        return rows;
     }
 
     private static decimal Balance(JsonElement balances, string member) =>
