@@ -31,12 +31,13 @@ if (verb == "token")
     }
 }
 
-string ConnectionString() => Node.Configure(builder.Configuration,
-    builder.Configuration.GetConnectionString("Ledger") ?? throw new InvalidOperationException("ConnectionStrings:Ledger is not set"));
-// Alliances placed in databases of their own (Ledger:Databases); the others stay in the main database.
-// Read replicas (optional): ConnectionStrings:LedgerReadReplica for the main one, ReadReplicaConnectionString in an entry.
+// The main database; alliances placed in databases of their own (Ledger:Databases); read replicas (optional):
+// ConnectionStrings:LedgerReadReplica for the main one, ReadReplicaConnectionString in an entry. Every connection
+// string gets the node's name as its application name.
 string? Configured(string? connectionString) => string.IsNullOrWhiteSpace(connectionString) ? null : Node.Configure(builder.Configuration, connectionString);
-var databases = new LedgerDatabases(ConnectionString(), (builder.Configuration.GetSection("Ledger:Databases").Get<List<AllianceDatabase>>() ?? [])
+var databases = new LedgerDatabases(
+    Configured(builder.Configuration.GetConnectionString("Ledger")) ?? throw new InvalidOperationException("ConnectionStrings:Ledger is not set"),
+    (builder.Configuration.GetSection("Ledger:Databases").Get<List<AllianceDatabase>>() ?? [])
         .Select(d => new AllianceDatabase
         {
             Name = d.Name,

@@ -92,7 +92,7 @@ public static class FundingReportEndpoint
     public static async Task<FundingReport> Build(ReadStore store, string department, int? fiscalYear, string? projectFilter, DateOnly? asOf,
         DateTimeOffset now, CancellationToken ct, string? onlyAlliance = null)
     {
-        var alliances = (await StreamReads.AllAlliances(store.Primary, ct)).Where(a => a.DepartmentCode == department && (onlyAlliance is null || a.Code == onlyAlliance)).OrderBy(a => a.Code, StringComparer.Ordinal).ToList();
+        var alliances = (await StreamReads.AllAlliances(store.Primary, ct)).Where(a => a.DepartmentCode == department && (onlyAlliance is null || a.Code == onlyAlliance)).ToList();
 
         var projects = new List<ProjectReport>();
         var late = new List<LateEntry>();
