@@ -22,7 +22,7 @@ if (verb == "token")
     try
     {
         var auth = builder.Configuration.GetSection("Auth").Get<AuthSettings>() ?? new AuthSettings();
-        return TokenCommand.Run(args[1..], new TokenIssuer(auth, TimeProvider.System));
+        return TokenCommand.Run(args[1..], new TokenIssuer(auth, HostClock.From(builder.Configuration)));
     }
     catch (Exception e) when (e is ArgumentException or InvalidOperationException)
     {
@@ -66,7 +66,7 @@ builder.Services.AddLedgerMessaging(builder.Configuration);
 
 // The one-shot verbs start the host only to apply the schema; they take any free port so a running server is no obstacle.
 if (verb != "serve") builder.WebHost.UseUrls("http://127.0.0.1:0");
-builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(HostClock.From(builder.Configuration));
 builder.Services.AddSingleton(_ => new AuditChains(databases, Schema()));
 builder.Services.AddHostedService<Ledger.Api.Infrastructure.RunningTotalsStartup>();
 if (verb == "serve") builder.Services.AddHostedService<AuditChainService>();

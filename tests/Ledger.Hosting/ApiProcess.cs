@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Ledger.Api.Infrastructure;
 using Ledger.Api.Security;
 using Npgsql;
 
@@ -23,7 +24,6 @@ public sealed class ApiProcess : IAsyncDisposable
     public ApiProcess(string connectionString, string schema, string signingKey, IReadOnlyDictionary<string, string>? settings = null)
     {
         Port = FreePort();
-        tokens = new TokenIssuer(new AuthSettings { SigningKey = signingKey }, TimeProvider.System);
         environment = new Dictionary<string, string>
         {
             ["ConnectionStrings__Ledger"] = connectionString,
@@ -34,6 +34,9 @@ public sealed class ApiProcess : IAsyncDisposable
             ["Logging__LogLevel__Default"] = "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
+        // Tokens are dated by the clock the process will run on: its own setting, or the one it inherits.
+        Clock = HostClock.For(environment.GetValueOrDefault(HostClock.OffsetVariable) ?? Environment.GetEnvironmentVariable(HostClock.OffsetVariable));
+        tokens = new TokenIssuer(new AuthSettings { SigningKey = signingKey }, Clock);
     }
 
     /// <summary>Drops the schema so the process starts on an empty ledger.</summary>
@@ -46,6 +49,9 @@ public sealed class ApiProcess : IAsyncDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>The clock the process runs on (the system clock moved by its Ledger:Clock:Offset).</summary>
+    public TimeProvider Clock { get; }
 
     public Uri Address => new($"http://127.0.0.1:{Port}");
 

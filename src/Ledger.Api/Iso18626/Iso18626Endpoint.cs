@@ -180,7 +180,8 @@ public static class Iso18626Endpoint
         var header = new XElement(Ns + "confirmationHeader");
         if (m?.Supplying is { } s) header.Add(AgencyElement("supplyingAgencyId", s));
         if (m?.Requesting is { } r) header.Add(AgencyElement("requestingAgencyId", r));
-        header.Add(new XElement(Ns + "timestamp", DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'")));
+        // The ledger answers in the same request, so the confirmation is dated by the host's clock when the message came.
+        header.Add(new XElement(Ns + "timestamp", received.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'")));
         if (m is not null) header.Add(new XElement(Ns + "requestingAgencyRequestId", m.RequestId));
         header.Add(new XElement(Ns + "timestampReceived", received.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'")));
         header.Add(new XElement(Ns + "messageStatus", error is null ? "OK" : "ERROR"));

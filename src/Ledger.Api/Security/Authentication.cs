@@ -21,7 +21,7 @@ public static class Authentication
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResults>();
         services.AddAuthorization(Policies.Add);
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
-        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<AuthSettings>((o, settings) =>
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<AuthSettings, TimeProvider>((o, settings, clock) =>
         {
             o.MapInboundClaims = false;
             o.Audience = settings.Audience;
@@ -37,6 +37,10 @@ public static class Authentication
                 NameClaimType = settings.UserClaim,
                 RoleClaimType = settings.RoleClaim,
             };
+            // A host whose clock is moved (Ledger:Clock:Offset) measures a token's lifetime by that clock too, the one
+            // that dated its local tokens; otherwise the library's own check stands.
+            if (!ReferenceEquals(clock, TimeProvider.System))
+                o.TokenValidationParameters.LifetimeValidator = (notBefore, expires, _, parameters) => Lifetime(clock, notBefore, expires, parameters.ClockSkew);
             if (settings.UsesLocalKey)
             {
                 o.TokenValidationParameters.ValidIssuer = settings.Issuer;
@@ -51,5 +55,15 @@ public static class Authentication
                     o.TokenValidationParameters.ValidIssuer = settings.Issuer;
             }
         });
+    }
+
+    private static bool Lifetime(TimeProvider clock, DateTime? notBefore, DateTime? expires, TimeSpan skew)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (notBefore is { } from && from > now + skew)
+            throw new SecurityTokenNotYetValidException($"the token is not valid before {from:O}") { NotBefore = from };
+        if (expires is { } until && until < now - skew)
+            throw new SecurityTokenExpiredException($"the token expired at {until:O}") { Expires = until };
+        return true;
     }
 }

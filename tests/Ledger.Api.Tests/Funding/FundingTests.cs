@@ -11,7 +11,12 @@ namespace Ledger.Api.Tests.Funding;
 /// The auditor's question on PostgreSQL: how much of JALIS phase IV's 2026 subsidy allocation was spent, on how many
 /// requests, and can the figures be shown unaltered? With the funding rules that keep a grant from being overspent.
 /// </summary>
-public class FundingTests(LedgerApp<FundingTests> app) : IClassFixture<LedgerApp<FundingTests>>, IAsyncLifetime
+public class FundingTests(LedgerApp<FundingTests> app) : FundingTestsCases(app), IClassFixture<LedgerApp<FundingTests>>;
+
+/// <summary>The same tests on a host whose clock is five years ahead: none of them depends on the day the suite runs.</summary>
+public class FundingTestsFiveYearsOn(LaterDayApp<FundingTestsFiveYearsOn> app) : FundingTestsCases(app), IClassFixture<LaterDayApp<FundingTestsFiveYearsOn>>;
+
+public abstract class FundingTestsCases(LedgerApp app) : IAsyncLifetime
 {
     private const string A = TestAlliance.A;
     private readonly HttpClient finance = app.As(Roles.FinanceOfficer);
@@ -76,7 +81,7 @@ public class FundingTests(LedgerApp<FundingTests> app) : IClassFixture<LedgerApp
     [Fact]
     public async Task a_report_for_an_earlier_date_leaves_out_what_was_recorded_later_and_lists_it_as_late()
     {
-        var yesterday = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8)).AddDays(-1);
+        var yesterday = app.Today.AddDays(-1);
         var report = await (await auditor.GetAsync($"/api/departments/JSEDU/funding-report?asOf={yesterday:yyyy-MM-dd}")).Json();
         // Everything in this test store was recorded today, so on yesterday's report it is all late.
         Sub(report, "JALIS-IV-SUB").Decimal("spent").ShouldBe(0m);
@@ -114,13 +119,17 @@ public class FundingTests(LedgerApp<FundingTests> app) : IClassFixture<LedgerApp
     {
         (await finance.Post($"{A}/subprojects", new { code = "MV", projectCode = "JALIS-IV", title = "Training", undertakingMember = "NJU", budget = new[] { new { line = "labour", amount = 100m } } }))
             .EnsureSuccessStatusCode();
-        var moved = await (await finance.Post($"{A}/subprojects/JALIS-IV-SUB/moves", new { moveId = "MOVE-1", toSubProject = "MV", amount = 50m, movedOn = "2026-09-01", reason = "training" })).Json();
+        // From a sub-project of its own, so the other tests' figures for JALIS-IV-SUB do not depend on the order tests run in.
+        (await finance.Post($"{A}/subprojects", new { code = "MVSRC", projectCode = "JALIS-IV", title = "Reserve", undertakingMember = "NJU", budget = new[] { new { line = "labour", amount = 100m } } }))
+            .EnsureSuccessStatusCode();
+        (await finance.Post($"{A}/subprojects/MVSRC/allocations", new { allocationId = "MVSRC-A", fiscalYear = 2026, amount = 100m, allocatedOn = "2026-08-01" })).EnsureSuccessStatusCode();
+        var moved = await (await finance.Post($"{A}/subprojects/MVSRC/moves", new { moveId = "MOVE-1", toSubProject = "MV", amount = 50m, movedOn = "2026-09-01", reason = "training" })).Json();
         var target = await (await auditor.GetAsync($"{A}/subprojects/MV")).Json();
         target.Decimal("available").ShouldBe(50m);
         var balances = await (await finance.GetAsync($"{A}/balances")).Json();
         balances.GetProperty("accounts").EnumerateArray().Single(a => a.GetProperty("account").GetString() == "transfer:MOVE-1").Decimal("balance").ShouldBe(0m);
-        moved.Decimal("available").ShouldBeGreaterThan(0m);
-        (await (await finance.Post($"{A}/subprojects/MV/moves", new { moveId = "MOVE-2", toSubProject = "JALIS-IV-SUB", amount = 50.01m, movedOn = "2026-09-02", reason = "x" })).ProblemCode())
+        moved.Decimal("available").ShouldBe(50m); // what the source has left
+        (await (await finance.Post($"{A}/subprojects/MV/moves", new { moveId = "MOVE-2", toSubProject = "MVSRC", amount = 50.01m, movedOn = "2026-09-02", reason = "x" })).ProblemCode())
             .ShouldBe("expenditure_must_not_exceed_available_funds");
     }
 

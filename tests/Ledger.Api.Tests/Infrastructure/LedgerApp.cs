@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Ledger.Api.Infrastructure;
 using Ledger.Api.Security;
 using Marten;
 using Microsoft.AspNetCore.Hosting;
@@ -13,21 +14,41 @@ namespace Ledger.Api.Tests.Infrastructure;
 /// The real API host on the real PostgreSQL started by infra/services.sh, in a schema of its own per test class
 /// (dropped first, so every run starts empty and classes never see each other's data).
 /// </summary>
-public class LedgerApp<TTests> : WebApplicationFactory<Program>, ITestApp
+public class LedgerApp<TTests>() : LedgerApp(SchemaOf(typeof(TTests)))
+{
+    public static new readonly string Schema = SchemaOf(typeof(TTests));
+}
+
+/// <summary>
+/// The same host with its clock set years ahead (Ledger:Clock:Offset): a class of tests run on it proves that nothing it
+/// checks depends on the day the suite runs.
+/// </summary>
+public class LaterDayApp<TTests>() : LedgerApp(SchemaOf(typeof(TTests)), TimeSpan.FromDays(5 * 365 + 1));
+
+/// <summary>A test host in the given schema, on the host's clock moved by an offset (none: the clock the environment sets).</summary>
+public abstract class LedgerApp : WebApplicationFactory<Program>, ITestApp
 {
     /// <summary>The signing key of every test host: fixed, so tokens can be made before the host starts.</summary>
     public static readonly string SigningKey = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData("alliance-ledger-tests"u8));
 
     public const string ConnectionString = "Host=127.0.0.1;Port=5432;Database=ledger;Username=ledger;Password=ledger;SSL Mode=Disable";
-    public static readonly string Schema = "t_" + typeof(TTests).Name.ToLowerInvariant();
 
-    public LedgerApp()
+    private readonly TimeSpan? clockOffset;
+
+    protected LedgerApp(string schema, TimeSpan? clockOffset = null)
     {
+        Schema = schema;
+        this.clockOffset = clockOffset;
         using var connection = new NpgsqlConnection(ConnectionString);
         connection.Open();
         using var drop = new NpgsqlCommand($"drop schema if exists {Schema} cascade", connection);
         drop.ExecuteNonQuery();
     }
+
+    protected static string SchemaOf(Type tests) => "t_" + tests.Name.ToLowerInvariant();
+
+    /// <summary>The schema this host's ledger lives in.</summary>
+    public string Schema { get; }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -40,9 +61,16 @@ public class LedgerApp<TTests> : WebApplicationFactory<Program>, ITestApp
         // Tests send thousands of requests as one caller; the rate-limit test sets its own small limit.
         builder.UseSetting("Ledger:Limits:PermitsPerSecond", "100000");
         builder.UseSetting("Ledger:Limits:Burst", "100000");
+        if (clockOffset is { } offset) builder.UseSetting(HostClock.OffsetSetting, offset.ToString("c", System.Globalization.CultureInfo.InvariantCulture));
     }
 
     public TokenIssuer Tokens => Services.GetRequiredService<TokenIssuer>();
+
+    /// <summary>The host's clock (the system clock unless Ledger:Clock:Offset moves it): tests date what they record by it.</summary>
+    public DateTimeOffset Now => Services.GetRequiredService<TimeProvider>().GetUtcNow();
+
+    /// <summary>Today's business date in the test alliance's time zone, by the host's clock.</summary>
+    public DateOnly Today => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(Now, TimeZoneInfo.FindSystemTimeZoneById(TestAlliance.TimeZone)).DateTime);
 
     /// <summary>A client whose requests carry a token for this role and scope (operators get every alliance).</summary>
     public HttpClient As(string role, string? member = null, string alliance = TestAlliance.Code, string? department = null)

@@ -6,6 +6,7 @@ public static class TestAlliance
     public const string Code = "TST";
     public const string Department = "JSEDU";
     public const string A = "/api/alliances/TST";
+    public const string TimeZone = "Asia/Shanghai";
 
     /// <summary>Sets the alliance up unless an earlier test of the class already did; true when it was set up now.</summary>
     public static async Task<bool> Ensure(ITestApp app)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Ledger.Api.Infrastructure;
 using Ledger.Api.Security;
 using Ledger.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
@@ -8,17 +9,17 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Ledger.Api.Tests.Ledger;
 
-/// <summary>The real clock moved forward by a settable amount: "two days later" without waiting two days.</summary>
-public sealed class ShiftedClock : TimeProvider
+/// <summary>The host's clock moved forward by a settable amount: "two days later" without waiting two days.</summary>
+public sealed class ShiftedClock(TimeProvider inner) : TimeProvider
 {
     public TimeSpan Shift { get; set; }
 
-    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Shift;
+    public override DateTimeOffset GetUtcNow() => inner.GetUtcNow() + Shift;
 }
 
 public sealed class ClockedApp : LedgerApp<AsOfTests>
 {
-    public ShiftedClock Clock { get; } = new();
+    public ShiftedClock Clock { get; } = new(HostClock.For(Environment.GetEnvironmentVariable(HostClock.OffsetVariable)));
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -75,7 +75,7 @@ public class AuthenticationTests(LedgerApp<AuthenticationTests> app) : IClassFix
 
     private string Token(Action<SecurityTokenDescriptor> change, string? key = null)
     {
-        var now = DateTime.UtcNow;
+        var now = app.Now.UtcDateTime; // the host's clock, which measures the lifetime
         var descriptor = new SecurityTokenDescriptor
         {
             Issuer = "alliance-ledger-local",
@@ -102,8 +102,8 @@ public class AuthenticationTests(LedgerApp<AuthenticationTests> app) : IClassFix
             ["another audience"] = Token(d => d.Audience = "someone-else"),
             ["another issuer"] = Token(d => d.Issuer = "https://evil.example"),
             ["another key"] = Token(_ => { }, otherKey),
-            ["expired"] = Token(d => { d.IssuedAt = DateTime.UtcNow.AddHours(-3); d.NotBefore = DateTime.UtcNow.AddHours(-3); d.Expires = DateTime.UtcNow.AddHours(-2); }),
-            ["not yet valid"] = Token(d => { d.NotBefore = DateTime.UtcNow.AddHours(2); d.Expires = DateTime.UtcNow.AddHours(3); }),
+            ["expired"] = Token(d => { d.IssuedAt = app.Now.UtcDateTime.AddHours(-3); d.NotBefore = app.Now.UtcDateTime.AddHours(-3); d.Expires = app.Now.UtcDateTime.AddHours(-2); }),
+            ["not yet valid"] = Token(d => { d.NotBefore = app.Now.UtcDateTime.AddHours(2); d.Expires = app.Now.UtcDateTime.AddHours(3); }),
             ["unsigned"] = new JsonWebTokenHandler().CreateToken("""{"sub":"fo","role":"finance-officer","alliance":"TST","iss":"alliance-ledger-local","aud":"alliance-ledger","exp":4102444800}"""),
             ["malformed"] = "not.a.token",
             ["garbage"] = "%%%",

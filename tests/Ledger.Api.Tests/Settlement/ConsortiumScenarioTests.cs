@@ -12,7 +12,12 @@ namespace Ledger.Api.Tests.Settlement;
 /// equal base and 80 % by COUNTER usage, one member withdrawing, payments, an interlibrary loan, a late event, the
 /// month closed and statements downloaded (JSON, CSV, xlsx) that add up.
 /// </summary>
-public class ConsortiumScenarioTests(LedgerApp<ConsortiumScenarioTests> app) : IClassFixture<LedgerApp<ConsortiumScenarioTests>>, IAsyncLifetime
+public class ConsortiumScenarioTests(LedgerApp<ConsortiumScenarioTests> app) : ConsortiumScenarioTestsCases(app), IClassFixture<LedgerApp<ConsortiumScenarioTests>>;
+
+/// <summary>The same tests on a host whose clock is five years ahead: none of them depends on the day the suite runs.</summary>
+public class ConsortiumScenarioTestsFiveYearsOn(LaterDayApp<ConsortiumScenarioTestsFiveYearsOn> app) : ConsortiumScenarioTestsCases(app), IClassFixture<LaterDayApp<ConsortiumScenarioTestsFiveYearsOn>>;
+
+public abstract class ConsortiumScenarioTestsCases(LedgerApp app) : IAsyncLifetime
 {
     private const string A = "/api/alliances/CONS";
     private readonly HttpClient finance = app.As(Roles.FinanceOfficer, alliance: "CONS");

@@ -9,7 +9,12 @@ namespace Ledger.Api.Tests.WebConsole;
 /// The reads the web console added to the API: what is not settled yet, the preview of a close (equal to what the
 /// close then issues, and recording nothing), who the caller is, a member's events, and how the console is served.
 /// </summary>
-public class ConsoleReadTests(LedgerApp<ConsoleReadTests> app) : IClassFixture<LedgerApp<ConsoleReadTests>>, IAsyncLifetime
+public class ConsoleReadTests(LedgerApp<ConsoleReadTests> app) : ConsoleReadTestsCases(app), IClassFixture<LedgerApp<ConsoleReadTests>>;
+
+/// <summary>The same tests on a host whose clock is five years ahead: none of them depends on the day the suite runs.</summary>
+public class ConsoleReadTestsFiveYearsOn(LaterDayApp<ConsoleReadTestsFiveYearsOn> app) : ConsoleReadTestsCases(app), IClassFixture<LaterDayApp<ConsoleReadTestsFiveYearsOn>>;
+
+public abstract class ConsoleReadTestsCases(LedgerApp app) : IAsyncLifetime
 {
     private const string A = TestAlliance.A;
 
