@@ -77,7 +77,8 @@ public sealed class CommandRunner(IDocumentStore store)
         var allianceView = batch.Load<AllianceView>(StreamKeys.Alliance);
         var streamView = batch.Load<TView>(streamKey);
         await batch.Execute(ct);
-        if ((await locked).Count != 1) throw new InvalidOperationException("the settlement lock was not taken");
+        if ((await locked) is not [{ Length: > 0 } transactionId] || !transactionId.All(char.IsAsciiDigit))
+            throw new InvalidOperationException("the settlement lock and the transaction id were not taken");
         var (allianceState, current) = ((await allianceView)?.State, await streamView);
         var currentVersion = current?.Version ?? 0;
         if (expectedVersion is { } expected && expected != currentVersion)

@@ -21,7 +21,7 @@ public static class SettlementLocks
     /// <summary>The same on a connection with a transaction of the caller's (the bulk import).</summary>
     public static async Task Take(NpgsqlConnection connection, string alliance, SettlementLock mode, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand($"select {Function(mode)}(hashtextextended(@key, 0)), pg_current_xact_id()", connection);
+        await using var command = new NpgsqlCommand(Statement(mode).Replace("?", "@key", StringComparison.Ordinal), connection);
         command.Parameters.AddWithValue("key", Key(alliance));
         await command.ExecuteNonQueryAsync(ct);
     }
@@ -29,9 +29,13 @@ public static class SettlementLocks
     /// <summary>
     /// The same as the first statement of a batch query in the session's transaction, so the command's reads come back
     /// in the same round trip (the batch's statements run in order: the lock is held before anything is read).
+    /// Both calls are in the one expression the statement answers with: an unused column of a subquery is dropped by the
+    /// planner, and with it the transaction id (the answer is the id, so a caller can check it was taken).
     /// </summary>
     public static Task<IReadOnlyList<string>> Take(Marten.Services.BatchQuerying.IBatchedQuery batch, string alliance, SettlementLock mode) =>
-        batch.Query<string>($"select 'locked'::text from (select {Function(mode)}(hashtextextended(?, 0)), pg_current_xact_id()) as taken", Key(alliance));
+        batch.Query<string>(Statement(mode), Key(alliance));
+
+    private static string Statement(SettlementLock mode) => $"select {Function(mode)}(hashtextextended(?, 0))::text || pg_current_xact_id()::text";
 
     private static string Function(SettlementLock mode) => mode == SettlementLock.Exclusive ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared";
 

@@ -215,6 +215,13 @@ public sealed class BulkLedgerWriter
         await using var rows = await read.ExecuteReaderAsync(ct);
         while (await rows.ReadAsync(ct))
         {
+            // Marten's tombstones (under the sequence numbers of failed appends) are no events of the ledger; the daemon
+            // still goes on from past them.
+            if (rows.GetString(5) == Audit.AuditChain.TombstoneType && rows.GetString(2) == Audit.AuditChain.TombstoneStream)
+            {
+                last = Math.Max(last, rows.GetInt64(0));
+                continue;
+            }
             var e = Read(rows);
             if (stream.Count > 0 && (e.StreamKey != stream[0].StreamKey || e.TenantId != stream[0].TenantId))
             {

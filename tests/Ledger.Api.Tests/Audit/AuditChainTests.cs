@@ -94,4 +94,79 @@ public class AuditChainTests(LedgerApp<AuditChainTests> app) : IClassFixture<Led
         await Scalar($"insert into {Events} select * from {backup}; drop table {backup}; select 1");
         (await Verification()).GetProperty("intact").GetBoolean().ShouldBeTrue();
     }
+
+    [Fact]
+    public async Task the_chain_waits_for_a_transaction_holding_the_newest_id_before_it_passes_its_sequences()
+    {
+        // A command that has taken its transaction id (the newest one) and may still take sequence numbers and commit.
+        await using var command = new NpgsqlConnection(LedgerApp<AuditChainTests>.ConnectionString);
+        await command.OpenAsync();
+        await using var tx = await command.BeginTransactionAsync();
+        await using (var take = new NpgsqlCommand("select pg_current_xact_id()", command, tx)) await take.ExecuteScalarAsync();
+
+        var settled = Chain.SafeHighWater(CancellationToken.None);
+        await Task.WhenAny(settled, Task.Delay(TimeSpan.FromMilliseconds(700)));
+        settled.IsCompleted.ShouldBeFalse("the chain must not pass sequences a running command may still commit");
+        await tx.CommitAsync();
+        (await settled.WaitAsync(TimeSpan.FromSeconds(10))).ShouldBe(await Scalar($"select max(seq_id) from {Events}"));
+    }
+
+    [Fact]
+    public async Task tombstones_under_failed_appends_are_never_chained_never_an_alarm_and_never_shown_as_events()
+    {
+        // A sequence number taken by an append that then failed; later events are recorded and chained past it, and
+        // only then does Marten's tombstone land under it (as it does after a conflict or a lost connection).
+        var failed = await Scalar($"select nextval('{LedgerApp<AuditChainTests>.Schema}.mt_events_sequence')");
+        (await app.As(Roles.FinanceOfficer).Post($"{A}/payments", new { paymentId = "TOMB-1", member = "NJU", direction = "member-to-centre", amount = 5m, paidOn = "2026-10-20", bankReference = "B-1" }))
+            .EnsureSuccessStatusCode();
+        var head = await Chain.CatchUp(CancellationToken.None);
+        head.Sequence.ShouldBeGreaterThan(failed);
+        await Scalar($"insert into {LedgerApp<AuditChainTests>.Schema}.mt_streams (id, tenant_id, version) values ('mt_tombstone', 'TST', 0) on conflict do nothing; " +
+                     $"insert into {Events} (seq_id, id, stream_id, version, data, type, timestamp, tenant_id) " +
+                     $"values ({failed}, gen_random_uuid(), 'mt_tombstone', {failed}, '{{}}', 'tombstone', '-infinity', 'TST'); select 1");
+
+        var verification = await Verification();
+        verification.GetProperty("intact").GetBoolean().ShouldBeTrue(verification.GetRawText());
+        (await Chain.CatchUp(CancellationToken.None)).ShouldBe(await Chain.Head(CancellationToken.None));
+        (await Scalar($"select count(*) from {LedgerApp<AuditChainTests>.Schema}.{AuditChain.TableName} where seq = {failed}")).ShouldBe(0);
+        (await app.As(Roles.FinanceOfficer).GetAsync($"{A}/events/{failed}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+
+        // A chained business event turned into a tombstone is named, not skipped.
+        var payment = await Scalar($"select max(seq_id) from {Events} where type = 'v1.payment_recorded'");
+        await Scalar($"update {Events} set type = 'tombstone', stream_id = 'mt_tombstone' where seq_id = {payment}; select 1");
+        var hidden = await Verification();
+        hidden.GetProperty("intact").GetBoolean().ShouldBeFalse();
+        hidden.GetProperty("firstMismatchSequence").GetInt64().ShouldBe(payment);
+        await Scalar($"update {Events} set type = 'v1.payment_recorded', stream_id = 'payment:TOMB-1' where seq_id = {payment}; select 1");
+        (await Verification()).GetProperty("intact").GetBoolean().ShouldBeTrue();
+    }
+
+    [Theory]
+    [InlineData("archived", "is_archived = true")]
+    [InlineData("user", "user_name = 'someone-else'")]
+    [InlineData("headers", "headers = jsonb_set(headers, '{recorded-by-role}', '\"auditor\"')")]
+    [InlineData("correlation", "correlation_id = 'another-trace'")]
+    [InlineData("timestamp", "timestamp = timestamp - interval '1 day'")]
+    [InlineData("type", "type = 'v1.loan_cancelled'")]
+    [InlineData("data", "data = jsonb_set(data, '{Title}', '\"Altered\"')")]
+    public async Task a_change_to_any_field_that_gives_an_event_its_meaning_is_named_with_the_field(string field, string change)
+    {
+        await Chain.CatchUp(CancellationToken.None);
+        var target = await Scalar($"select min(seq_id) from {Events} where type = 'v1.loan_requested'");
+        var backup = $"{LedgerApp<AuditChainTests>.Schema}.changed_event";
+        await Scalar($"drop table if exists {backup}; create table {backup} as select * from {Events} where seq_id = {target}; " +
+                     $"update {Events} set {change} where seq_id = {target}; select 1");
+        try
+        {
+            var broken = await Verification();
+            broken.GetProperty("intact").GetBoolean().ShouldBeFalse();
+            broken.GetProperty("firstMismatchSequence").GetInt64().ShouldBe(target);
+            broken.GetProperty("differs").EnumerateArray().Select(d => d.GetString()).ShouldBe([field]);
+        }
+        finally
+        {
+            await Scalar($"delete from {Events} where seq_id = {target}; insert into {Events} select * from {backup}; drop table {backup}; select 1");
+        }
+        (await Verification()).GetProperty("intact").GetBoolean().ShouldBeTrue();
+    }
 }
