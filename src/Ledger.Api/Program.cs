@@ -13,7 +13,7 @@ using Ledger.Projections.Audit;
 using Marten;
 using Microsoft.AspNetCore.Http.Json;
 
-// Wiring only. Verbs: "serve" (default), "apply-schema", "load-demo", "import", "rebuild", "verify", "token"; "serve --load-demo" loads the demo first.
+// Wiring only. Verbs: "serve" (default), "apply-schema", "load-demo", "import", "rebuild", "verify", "seal", "token"; "serve --load-demo" loads the demo first.
 var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "serve";
 var builder = WebApplication.CreateBuilder(verb == "token" ? [] : args);
 
@@ -67,7 +67,8 @@ builder.Services.AddLedgerMessaging(builder.Configuration);
 // The one-shot verbs start the host only to apply the schema; they take any free port so a running server is no obstacle.
 if (verb != "serve") builder.WebHost.UseUrls("http://127.0.0.1:0");
 builder.Services.AddSingleton(HostClock.From(builder.Configuration));
-builder.Services.AddSingleton(_ => new AuditChains(databases, Schema()));
+builder.Services.AddSingleton(sp => SealSettings.From(sp.GetRequiredService<IConfiguration>()));
+builder.Services.AddSingleton(sp => new AuditChains(databases, Schema(), sp.GetRequiredService<Ledger.Projections.Audit.SealKeys>()));
 builder.Services.AddHostedService<Ledger.Api.Infrastructure.RunningTotalsStartup>();
 if (verb == "serve") builder.Services.AddHostedService<AuditChainService>();
 builder.Services.AddSingleton<CommandRunner>();
@@ -117,6 +118,26 @@ switch (verb)
             }
             await app.StopAsync();
             return intact ? 0 : 1;
+        }
+    case "seal":
+        {
+            // Once, when a ledger recorded before events were sealed is upgraded: verify the chain, then seal what has no seal.
+            await app.StartAsync();
+            var sealedAll = true;
+            foreach (var (database, chain) in app.Services.GetRequiredService<AuditChains>().All)
+            {
+                await chain.CatchUp(CancellationToken.None);
+                var result = await chain.Verify(CancellationToken.None);
+                if (!result.Intact && result.FirstMismatchSequence is not null && result.Problem?.StartsWith("sealing has not begun", StringComparison.Ordinal) != true)
+                {
+                    Console.WriteLine($"not sealed ({database}): the chain is broken at sequence {result.FirstMismatchSequence}: {result.Problem}");
+                    sealedAll = false;
+                    continue;
+                }
+                Console.WriteLine($"sealed {await chain.SealExisting(CancellationToken.None)} events recorded before sealing ({database})");
+            }
+            await app.StopAsync();
+            return sealedAll ? 0 : 1;
         }
     case "import":
         {

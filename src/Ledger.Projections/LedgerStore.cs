@@ -167,6 +167,8 @@ public static class LedgerStore
                  "subsidised_requests", "subsidised_pages", "subsidy_fen", "reward_fen"])
             .Duplicate(x => x.RecordedAt); // the report lists entries recorded after a day: few, found by this index
         opts.Storage.ExtendedSchemaObjects.Add(Audit.AuditChain.Schema(schema));
+        opts.Storage.ExtendedSchemaObjects.Add(Audit.EventSeals.Schema(schema));
+        opts.Storage.ExtendedSchemaObjects.Add(Audit.Checkpoint.Schema(schema));
         opts.Storage.ExtendedSchemaObjects.Add(Funding.GrantFunds.Schema(schema));
         opts.Storage.ExtendedSchemaObjects.Add(AccountDays.Sums.Schema(schema));
         opts.Storage.ExtendedSchemaObjects.Add(Funding.FundingDays.Sums.Schema(schema));

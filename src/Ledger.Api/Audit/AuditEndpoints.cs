@@ -14,7 +14,11 @@ public sealed record DatabaseChainHeadResponse(string Database, long Sequence, s
 
 /// <summary>What verification found; <c>differs</c> names the fields of a changed event that are not as chained.</summary>
 public sealed record VerificationResponse(bool Intact, long CheckedUpTo, long Events, long? FirstMismatchSequence, string? Problem,
-    IReadOnlyList<string>? Differs = null);
+    IReadOnlyList<string>? Differs = null, bool? CheckpointMatches = null)
+{
+    public static VerificationResponse Of(ChainVerification v) =>
+        new(v.Intact, v.CheckedUpTo, v.Events, v.FirstMismatchSequence, v.Problem, v.Differs, v.CheckpointMatches);
+}
 
 public sealed record EventResponse(
     long Sequence, Guid EventId, string Alliance, string Stream, long StreamVersion, string EventType, DateTimeOffset RecordedAt,
@@ -50,9 +54,28 @@ public static class AuditEndpoints
         audit.MapGet("/verification", async (string? database, AuditChains chains, HttpContext http) =>
             {
                 var v = await Chain(chains, database).Verify(http.RequestAborted);
-                return Results.Ok(new VerificationResponse(v.Intact, v.CheckedUpTo, v.Events, v.FirstMismatchSequence, v.Problem, v.Differs));
+                return Results.Ok(VerificationResponse.Of(v));
             })
             .RequireAuthorization(Policies.ReadAudit).WithName("VerifyAuditChain");
+
+        // Verification against a checkpoint the auditor kept (the receipt file, as downloaded).
+        audit.MapPost("/verification", async (Checkpoint checkpoint, AuditChains chains, HttpContext http) =>
+                Results.Ok(VerificationResponse.Of(await Chain(chains, checkpoint.Database).VerifyAgainst(checkpoint, http.RequestAborted))))
+            .RequireAuthorization(Policies.ReadAudit).WithName("VerifyAuditChainAgainstCheckpoint");
+
+        // Checkpoints: issued on a schedule (Ledger:Audit:CheckpointMinutes) and on demand; each is a small receipt to keep.
+        audit.MapGet("/checkpoints", async (string? database, AuditChains chains, HttpContext http) =>
+                Results.Ok(await Chain(chains, database).IssuedCheckpoints(database ?? LedgerDatabases.Main, 100, http.RequestAborted)))
+            .RequireAuthorization(Policies.ReadAudit).WithName("ListAuditCheckpoints");
+
+        audit.MapPost("/checkpoints", async (string? database, AuditChains chains, HttpContext http) =>
+            {
+                var name = database ?? LedgerDatabases.Main;
+                var checkpoint = await Chain(chains, database).IssueCheckpoint(name, http.Now(), http.RequestAborted);
+                http.Response.Headers.ContentDisposition = $"attachment; filename=\"alliance-ledger-checkpoint-{name}-{checkpoint.Sequence}.json\"";
+                return Results.Ok(checkpoint);
+            })
+            .RequireAuthorization(Policies.ReadAudit).WithName("IssueAuditCheckpoint");
     }
 
     private static AuditChainWriter Chain(AuditChains chains, string? database) =>

@@ -17,7 +17,7 @@ public sealed record Recorder(string User, string Role);
 /// let the pure decider choose the events, append them with the expected version, save in one transaction (events
 /// and inline projections together). A repeated command decides no events and answers with the current state.
 /// </summary>
-public sealed class CommandRunner(IDocumentStore store)
+public sealed class CommandRunner(IDocumentStore store, Projections.Audit.SealKeys seals)
 {
     public Task<CommandResult<TState>> Run<TView, TState>(
         Recorder recorder, string alliance, string streamKey, long? expectedVersion,
@@ -121,6 +121,9 @@ public sealed class CommandRunner(IDocumentStore store)
         // The trace the command ran in (W3C trace id: the caller's traceparent, else the one the host started) is kept
         // with its events, so an auditor can find the request, its logs and its spans from an event.
         session.CorrelationId = System.Diagnostics.Activity.Current?.TraceId.ToHexString();
+        // Its events are sealed in its transaction, once Marten has given them their sequence numbers.
+        ((ITransactionParticipantRegistrar)session).AddTransactionParticipant(
+            new Projections.Audit.SealParticipant(session, store.Options.Events.DatabaseSchemaName, seals));
         await session.BeginTransactionAsync(ct);
         return session;
     }

@@ -25,8 +25,7 @@ public sealed class AuthSettings
 
     public bool UsesLocalKey => string.IsNullOrEmpty(Authority);
 
-    public static string DefaultKeyFile() => Path.Combine(
-        Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".alliance-ledger", "signing-key");
+    public static string DefaultKeyFile() => KeyFile.InHome("signing-key");
 
     private SymmetricSecurityKey? key;
 
@@ -34,31 +33,7 @@ public sealed class AuthSettings
     public SymmetricSecurityKey LocalKey()
     {
         if (key is not null) return key;
-        byte[] bytes;
-        if (!string.IsNullOrEmpty(SigningKey))
-            bytes = Convert.FromBase64String(SigningKey);
-        else
-        {
-            if (!File.Exists(SigningKeyFile))
-            {
-                var folder = Path.GetDirectoryName(SigningKeyFile)!;
-                if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
-                else Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-                var fresh = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-                var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-                if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-                try
-                {
-                    using var writer = new StreamWriter(SigningKeyFile, options);
-                    writer.Write(fresh);
-                }
-                catch (IOException) when (File.Exists(SigningKeyFile))
-                {
-                    // Another process created it first: use theirs.
-                }
-            }
-            bytes = Convert.FromBase64String(File.ReadAllText(SigningKeyFile).Trim());
-        }
+        var bytes = !string.IsNullOrEmpty(SigningKey) ? Convert.FromBase64String(SigningKey) : KeyFile.ReadOrCreate(SigningKeyFile);
         if (bytes.Length < 32) throw new InvalidOperationException("the signing key must be at least 256 bits");
         return key = new SymmetricSecurityKey(bytes) { KeyId = Convert.ToHexString(SHA256.HashData(bytes))[..16].ToLowerInvariant() };
     }

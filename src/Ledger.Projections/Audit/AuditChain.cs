@@ -22,7 +22,11 @@ public sealed record ChainHead(long Sequence, string Hash);
 /// that does not match, with what is wrong there and, for a changed event, which of its fields differ.
 /// </summary>
 public sealed record ChainVerification(bool Intact, long CheckedUpTo, long Events, long? FirstMismatchSequence, string? Problem,
-    IReadOnlyList<string>? Differs = null);
+    IReadOnlyList<string>? Differs = null, bool? CheckpointMatches = null)
+{
+    /// <summary>The hash recomputed from the stored events at the checkpoint's sequence (when one was asked for).</summary>
+    public string? HashAtCheckpoint { get; init; }
+}
 
 /// <summary>
 /// The tamper-evident hash chain over every stored business event, across all alliances of a database, in global

@@ -11,13 +11,13 @@ public sealed class AuditChains : IAsyncDisposable
     private readonly LedgerDatabases databases;
     private readonly Dictionary<string, (NpgsqlDataSource Source, AuditChainWriter Writer)> chains;
 
-    public AuditChains(LedgerDatabases databases, string schema)
+    public AuditChains(LedgerDatabases databases, string schema, SealKeys keys)
     {
         this.databases = databases;
         chains = databases.ConnectionStrings.ToDictionary(d => d.Key, d =>
         {
             var source = NpgsqlDataSource.Create(d.Value);
-            return (source, new AuditChainWriter(source, schema));
+            return (source, new AuditChainWriter(source, schema, keys));
         }, StringComparer.Ordinal);
     }
 

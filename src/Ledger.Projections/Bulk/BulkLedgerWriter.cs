@@ -29,9 +29,13 @@ public sealed class BulkLedgerWriter
     private readonly Dictionary<string, Type> typesByName;
     private readonly IDocumentStore store;
 
-    public BulkLedgerWriter(IDocumentStore store)
+    private readonly Audit.SealKeys? seals;
+
+    /// <summary>A writer for the store; with seal keys, the events it starts are sealed like those of a command.</summary>
+    public BulkLedgerWriter(IDocumentStore store, Audit.SealKeys? seals = null)
     {
         this.store = store;
+        this.seals = seals;
         serializer = store.Options.Serializer();
         schema = store.Options.DatabaseSchemaName;
         typesByName = LedgerEvents.StoredNames.ToDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
@@ -118,6 +122,10 @@ public sealed class BulkLedgerWriter
             }
             await copy.CompleteAsync(ct);
         }
+        if (seals is not null)
+            await Audit.EventSeals.Write(connection, null, schema, seals,
+                stored.Select(e => new Audit.ChainedEvent(e.Sequence, e.Id, e.StreamKey!, e.Version, e.EventTypeName, serializer.ToJson(e.Data), utc, tenant,
+                    false, user, headerJson, null)).ToList(), ct);
 
         await Prepare(connection, ct);
         var projected = new Projected(this, tenant);

@@ -169,4 +169,133 @@ public class AuditChainTests(LedgerApp<AuditChainTests> app) : IClassFixture<Led
         }
         (await Verification()).GetProperty("intact").GetBoolean().ShouldBeTrue();
     }
+
+    private string Seals => $"{LedgerApp<AuditChainTests>.Schema}.{EventSeals.TableName}";
+
+    private string Links => $"{LedgerApp<AuditChainTests>.Schema}.{AuditChain.TableName}";
+
+    [Fact]
+    public async Task a_row_forged_at_the_tail_is_chained_by_the_writer_but_named_for_its_missing_seal()
+    {
+        await Chain.CatchUp(CancellationToken.None);
+        var model = await Scalar($"select max(seq_id) from {Events} where type = 'v1.payment_recorded' or type = 'v1.loan_requested'");
+        var forged = await Scalar($"insert into {Events} (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, headers, user_name) " +
+                                  $"select nextval('{LedgerApp<AuditChainTests>.Schema}.mt_events_sequence'), gen_random_uuid(), stream_id, version + 1000, data, type, " +
+                                  $"timestamp, tenant_id, mt_dotnet_type, headers, user_name from {Events} where seq_id = {model} returning seq_id");
+        try
+        {
+            (await Chain.CatchUp(CancellationToken.None)).Sequence.ShouldBe(forged); // the writer cannot tell it apart…
+            var verification = await Verification();
+            verification.GetProperty("intact").GetBoolean().ShouldBeFalse(); // …the seal can
+            verification.GetProperty("firstMismatchSequence").GetInt64().ShouldBe(forged);
+            verification.GetProperty("problem").GetString()!.ShouldContain("no seal");
+        }
+        finally
+        {
+            await Scalar($"delete from {Links} where seq = {forged}; delete from {Events} where seq_id = {forged}; select 1");
+        }
+        (await Verification()).GetProperty("intact").GetBoolean().ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task an_edit_with_the_chain_recomputed_after_it_is_still_named_by_the_seal()
+    {
+        await Chain.CatchUp(CancellationToken.None);
+        var target = await Scalar($"select min(seq_id) from {Events} where type = 'v1.loan_shipped'");
+        var backup = $"{LedgerApp<AuditChainTests>.Schema}.resealed_event";
+        var links = $"{LedgerApp<AuditChainTests>.Schema}.resealed_links";
+        // Someone with database access edits an event and rebuilds the chain from there (SHA-256 needs no key).
+        await Scalar($"drop table if exists {backup}; drop table if exists {links}; create table {backup} as select * from {Events} where seq_id = {target}; " +
+                     $"create table {links} as select * from {Links} where seq >= {target}; delete from {Links} where seq >= {target}; " +
+                     $"update {Events} set user_name = 'someone-else' where seq_id = {target}; select 1");
+        try
+        {
+            await Chain.CatchUp(CancellationToken.None);
+            var verification = await Verification();
+            verification.GetProperty("intact").GetBoolean().ShouldBeFalse();
+            verification.GetProperty("firstMismatchSequence").GetInt64().ShouldBe(target);
+            verification.GetProperty("problem").GetString()!.ShouldContain("sealed");
+        }
+        finally
+        {
+            await Scalar($"delete from {Events} where seq_id = {target}; insert into {Events} select * from {backup}; delete from {Links} where seq >= {target}; " +
+                         $"insert into {Links} select * from {links}; drop table {backup}; drop table {links}; select 1");
+        }
+        (await Verification()).GetProperty("intact").GetBoolean().ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task a_ledger_recorded_before_sealing_is_sealed_once_by_the_operator_and_an_emptied_seal_table_is_an_alarm()
+    {
+        await Chain.CatchUp(CancellationToken.None);
+        var backup = $"{LedgerApp<AuditChainTests>.Schema}.seals_backup";
+        await Scalar($"drop table if exists {backup}; create table {backup} as select * from {Seals}; delete from {Seals}; select 1");
+        try
+        {
+            // Emptied (or never begun): not intact, and the host does not begin sealing again by itself.
+            var verification = await Verification();
+            verification.GetProperty("intact").GetBoolean().ShouldBeFalse();
+            verification.GetProperty("problem").GetString()!.ShouldContain("sealing has not begun");
+            await Chain.BeginSealing(CancellationToken.None);
+            (await Scalar($"select count(*) from {Seals}")).ShouldBe(0);
+
+            (await Chain.SealExisting(CancellationToken.None)).ShouldBe(await Scalar($"select count(*) from {Events} e where {AuditChain.BusinessEventFilter}"));
+            (await Verification()).GetProperty("intact").GetBoolean().ShouldBeTrue();
+        }
+        finally
+        {
+            await Scalar($"delete from {Seals}; insert into {Seals} select * from {backup}; drop table {backup}; select 1");
+        }
+        (await Verification()).GetProperty("intact").GetBoolean().ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task a_checkpoint_the_auditor_keeps_proves_the_ledger_unchanged_even_against_a_rewrite_with_the_database_and_the_key()
+    {
+        var issued = await auditor.PostAsync("/api/audit/checkpoints", null);
+        issued.StatusCode.ShouldBe(HttpStatusCode.OK);
+        issued.Content.Headers.ContentDisposition!.DispositionType.ShouldBe("attachment");
+        var receipt = await issued.Content.ReadAsStringAsync();
+        var checkpoint = System.Text.Json.JsonDocument.Parse(receipt).RootElement;
+        checkpoint.GetProperty("sequence").GetInt64().ShouldBe((await Chain.Head(CancellationToken.None)).Sequence);
+        (await (await auditor.GetAsync("/api/audit/checkpoints")).Json()).EnumerateArray()
+            .ShouldContain(c => c.GetProperty("signature").GetString() == checkpoint.GetProperty("signature").GetString());
+
+        async Task<System.Text.Json.JsonElement> Against(string body) => await (await auditor.PostRaw("/api/audit/verification", body)).Json();
+        var fine = await Against(receipt);
+        fine.GetProperty("intact").GetBoolean().ShouldBeTrue(fine.GetRawText());
+        fine.GetProperty("checkpointMatches").GetBoolean().ShouldBeTrue();
+        var forgedReceipt = receipt.Replace(checkpoint.GetProperty("hash").GetString()!, new string('0', 64), StringComparison.Ordinal);
+        (await Against(forgedReceipt)).GetProperty("problem").GetString()!.ShouldContain("not signed by this ledger");
+
+        // Someone holding the database and the seal key edits an event, re-seals it and rebuilds the chain after it:
+        // the ledger verifies intact on its own, and only the auditor's checkpoint shows the change.
+        var target = await Scalar($"select min(seq_id) from {Events} where type = 'v1.loan_requested'");
+        var events = $"{LedgerApp<AuditChainTests>.Schema}.rewritten_events";
+        var links = $"{LedgerApp<AuditChainTests>.Schema}.rewritten_links";
+        var seals = $"{LedgerApp<AuditChainTests>.Schema}.rewritten_seals";
+        await Scalar($"drop table if exists {events}; drop table if exists {links}; drop table if exists {seals}; " +
+                     $"create table {events} as select * from {Events} where seq_id = {target}; create table {links} as select * from {Links} where seq >= {target}; " +
+                     $"create table {seals} as select * from {Seals} where seq = {target}; " +
+                     $"update {Events} set data = jsonb_set(data, '{{Title}}', '\"Rewritten\"') where seq_id = {target}; " +
+                     $"delete from {Seals} where seq = {target}; delete from {Links} where seq >= {target}; select 1");
+        try
+        {
+            await Chain.SealExisting(CancellationToken.None);
+            await Chain.CatchUp(CancellationToken.None);
+            (await Verification()).GetProperty("intact").GetBoolean().ShouldBeTrue();
+            var caught = await Against(receipt);
+            caught.GetProperty("intact").GetBoolean().ShouldBeFalse();
+            caught.GetProperty("checkpointMatches").GetBoolean().ShouldBeFalse();
+            caught.GetProperty("problem").GetString()!.ShouldContain("no longer give its hash");
+        }
+        finally
+        {
+            await Scalar($"delete from {Events} where seq_id = {target}; insert into {Events} select * from {events}; " +
+                         $"delete from {Links} where seq >= {target}; insert into {Links} select * from {links}; " +
+                         $"delete from {Seals} where seq = {target}; insert into {Seals} select * from {seals}; " +
+                         $"drop table {events}; drop table {links}; drop table {seals}; select 1");
+        }
+        (await Against(receipt)).GetProperty("checkpointMatches").GetBoolean().ShouldBeTrue();
+    }
 }
