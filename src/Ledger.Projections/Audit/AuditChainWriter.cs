@@ -68,7 +68,9 @@ public sealed class AuditChainWriter(NpgsqlDataSource dataSource, string schema,
         if (result.HashAtCheckpoint != checkpoint.Hash)
             return result with
             {
-                Intact = false, FirstMismatchSequence = checkpoint.Sequence, CheckpointMatches = false,
+                Intact = false,
+                FirstMismatchSequence = checkpoint.Sequence,
+                CheckpointMatches = false,
                 Problem = "the stored events up to the checkpoint no longer give its hash: something up to it was changed, deleted, reordered or slipped in",
             };
         return result with { CheckpointMatches = true };
