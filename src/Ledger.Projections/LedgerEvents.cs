@@ -86,5 +86,6 @@ public static class LedgerEvents
     [
         typeof(FundsAllocated), typeof(FundsReturned), typeof(FundsMovedOut), typeof(FundsMovedIn), typeof(ExpenditureRecorded), typeof(ExpenditureReversed),
         typeof(LoanShipped), typeof(DeliveryFulfilled), typeof(LoanChargeRefunded), typeof(DeliveryChargeRefunded), typeof(PurchaseCovered),
+        typeof(LoanGrantWithheld), typeof(DeliveryGrantWithheld),
     ];
 }

@@ -147,7 +147,7 @@ public sealed record ProjectResponse(string Code, string Name, string Department
 
 /// <summary>One movement of a sub-project's money (allocated, returned, moved, spent, subsidy, reward, cover) and the event behind it.</summary>
 public sealed record FundingEntryResponse(string Kind, string? Line, decimal Amount, int? FiscalYear, DateOnly BusinessDate, DateTimeOffset RecordedAt,
-    long Sequence, Guid EventId, string EventType, string? PurchaseId, int SubsidisedRequests, int SubsidisedPages);
+    long Sequence, Guid EventId, string EventType, string? PurchaseId, int SubsidisedRequests, int SubsidisedPages, decimal Subsidy, decimal Reward);
 
 /// <summary>A page of a sub-project's movements in the order they were recorded; <see cref="Next"/> is the <c>after</c> of the next page.</summary>
 public sealed record FundingEntriesResponse(string SubProject, IReadOnlyList<FundingEntryResponse> Entries, long? Next);
@@ -211,7 +211,8 @@ public static class FundingEndpoints
                 var page = await session.Query<FundingEntry>().Where(e => e.SubProject == code && e.Sequence > from).OrderBy(e => e.Sequence)
                     .Take(pageSize + 1).ToListAsync(http.RequestAborted);
                 var entries = page.Take(pageSize).Select(e => new FundingEntryResponse(e.Kind.ToString(), e.Line, Fen.ToAmount(e.AmountFen), e.FiscalYear,
-                    e.BusinessDate, e.RecordedAt, e.Sequence, e.EventId, e.EventType, e.PurchaseId, e.SubsidisedRequests, e.SubsidisedPages)).ToList();
+                    e.BusinessDate, e.RecordedAt, e.Sequence, e.EventId, e.EventType, e.PurchaseId, e.SubsidisedRequests, e.SubsidisedPages,
+                    Fen.ToAmount(e.SubsidyFen), Fen.ToAmount(e.RewardFen))).ToList();
                 return Results.Ok(new FundingEntriesResponse(code, entries, page.Count > pageSize ? entries[^1].Sequence : null));
             })
             .RequireAuthorization(Policies.ReadSettlement).WithName("ListSubProjectEntries");

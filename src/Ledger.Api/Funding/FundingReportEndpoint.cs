@@ -20,7 +20,7 @@ public sealed record SubProjectReport(
     string Alliance, string Project, string SubProject, string Title, string UndertakingMember, string Status, DateOnly? AcceptedOn, string? Grade,
     decimal? Score, decimal Budget, decimal Allocated, decimal Returned, decimal MovedIn, decimal MovedOut, decimal Spent, decimal Remaining,
     decimal? ExecutionRate, int SubsidisedRequests, int SubsidisedPages, decimal Subsidies, decimal RewardsPaid, decimal Covers,
-    IReadOnlyList<LineReport> Lines);
+    IReadOnlyList<LineReport> Lines, int WithheldRequests = 0, decimal Withheld = 0);
 
 public sealed record ProjectReport(string Alliance, string Project, string Name, string Phase, DateOnly? ClosedOn, decimal Budget, decimal Allocated,
     decimal Spent, decimal Remaining, decimal? ExecutionRate, IReadOnlyList<SubProjectReport> SubProjects);
@@ -161,8 +161,10 @@ public static class FundingReportEndpoint
             accepted ? s.AcceptedOn : null, accepted ? s.Grade : null, accepted ? s.Score : null, Fen.ToAmount(s.Budget.Sum(b => b.BudgetFen)),
             Fen.ToAmount(allocated), Fen.ToAmount(Sum(FundingKind.Returned)), Fen.ToAmount(Sum(FundingKind.MovedIn)), Fen.ToAmount(Sum(FundingKind.MovedOut)),
             Fen.ToAmount(spent), Fen.ToAmount(net - spent), Rate(Fen.ToAmount(spent), Fen.ToAmount(net)),
-            entries.Sum(e => e.SubsidisedRequests), entries.Sum(e => e.SubsidisedPages), Fen.ToAmount(entries.Sum(e => e.SubsidyFen)),
-            Fen.ToAmount(entries.Sum(e => e.RewardFen)), Fen.ToAmount(entries.Where(e => e.PurchaseId is not null).Sum(e => e.AmountFen)), lines);
+            entries.Where(e => e.Kind != FundingKind.Withheld).Sum(e => e.SubsidisedRequests), entries.Sum(e => e.SubsidisedPages),
+            Fen.ToAmount(entries.Sum(e => e.SubsidyFen)), Fen.ToAmount(entries.Sum(e => e.RewardFen)),
+            Fen.ToAmount(entries.Where(e => e.PurchaseId is not null).Sum(e => e.AmountFen)), lines,
+            entries.Where(e => e.Kind == FundingKind.Withheld).Sum(e => e.SubsidisedRequests), Fen.ToAmount(Sum(FundingKind.Withheld)));
     }
 
     /// <summary>Spent ÷ allocated, as a fraction with four decimals; none when nothing is allocated.</summary>

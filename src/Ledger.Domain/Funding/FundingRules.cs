@@ -5,7 +5,11 @@ using Ledger.Domain.Purchases;
 
 namespace Ledger.Domain.Funding;
 
-public enum FundingKind { Allocated, Returned, MovedIn, MovedOut, Spent }
+/// <summary>
+/// What a movement does. <see cref="Withheld"/> moves nothing: it records a subsidy and reward the grant could not pay
+/// (what was wanted), so an auditor can find every request the grant turned away (stored as a number: append only).
+/// </summary>
+public enum FundingKind { Allocated, Returned, MovedIn, MovedOut, Spent, Withheld }
 
 /// <summary>
 /// One movement of a sub-project's funds, derived from an event: allocated, returned, moved, or spent on a budget line
@@ -15,7 +19,12 @@ public sealed record FundingMovement(string SubProject, string? Line, FundingKin
     int SubsidisedRequests = 0, int SubsidisedPages = 0, long SubsidyFen = 0, long RewardFen = 0, string? PurchaseId = null)
 {
     /// <summary>What the movement does to the sub-project's available funds: allocations and moves in add, the rest take away.</summary>
-    public long SignedFen => Kind is FundingKind.Allocated or FundingKind.MovedIn ? AmountFen : -AmountFen;
+    public long SignedFen => Kind switch
+    {
+        FundingKind.Allocated or FundingKind.MovedIn => AmountFen,
+        FundingKind.Withheld => 0,
+        _ => -AmountFen,
+    };
 }
 
 public static class FundingRules
@@ -34,6 +43,8 @@ public static class FundingRules
         DeliveryFulfilled e => Charged(e.Charge, e.BusinessDate, e.Pages),
         LoanChargeRefunded e => Refunded(e.GrantAccount, e.Refund, e.BusinessDate),
         DeliveryChargeRefunded e => Refunded(e.GrantAccount, e.Refund, e.BusinessDate),
+        LoanGrantWithheld e => Withheld(e.FundingReference, e.WantedFen, e.BusinessDate),
+        DeliveryGrantWithheld e => Withheld(e.FundingReference, e.WantedFen, e.BusinessDate),
         PurchaseCovered e => [new(e.Cover.FundingReference, e.Cover.BudgetLine ?? BudgetLines.ResourcePurchase, FundingKind.Spent, e.Cover.AmountFen,
             e.BusinessDate.Year, PurchaseId: e.PurchaseId)],
         _ => [],
@@ -54,6 +65,10 @@ public static class FundingRules
             ? [new(sub, BudgetLines.Subsidy, FundingKind.Spent, -(r.GrantPartFen + r.RewardReturnedFen), date.Year,
                 SubsidyFen: -r.GrantPartFen, RewardFen: -r.RewardReturnedFen)]
             : [];
+
+    /// <summary>A request the grant could not pay: one request, what was wanted, on the subsidy line; no funds move.</summary>
+    private static FundingMovement[] Withheld(string subProject, long wantedFen, DateOnly date) =>
+        subProject.Length > 0 && wantedFen > 0 ? [new(subProject, BudgetLines.Subsidy, FundingKind.Withheld, wantedFen, date.Year, SubsidisedRequests: 1)] : [];
 
     /// <summary>What a sub-project can still spend, from its movements.</summary>
     public static long Available(IEnumerable<FundingMovement> movements) => movements.Sum(m => m.SignedFen);

@@ -64,6 +64,11 @@ public abstract class FundingTestsCases(LedgerApp app) : IAsyncLifetime
         sub.GetProperty("subsidisedPages").GetInt32().ShouldBe(12);
         sub.Decimal("subsidies").ShouldBe(62.80m);
         sub.Decimal("rewardsPaid").ShouldBe(25m);
+        sub.GetProperty("withheldRequests").GetInt32().ShouldBe(0);
+        // Each request's subsidy and reward are amounts of their own in the entries (the amount is their sum).
+        var shipment = (await (await auditor.GetAsync($"{A}/subprojects/JALIS-IV-SUB/entries")).Json()).GetProperty("entries").EnumerateArray()
+            .First(e => e.GetProperty("eventType").GetString() == "v1.loan_shipped" && e.Decimal("subsidy") > 0);
+        (shipment.Decimal("subsidy"), shipment.Decimal("reward"), shipment.Decimal("amount")).ShouldBe((20m, 5m, 25m));
         report.GetProperty("auditHead").GetProperty("sequence").GetInt64().ShouldBeGreaterThan(0);
         report.GetProperty("auditHead").GetProperty("hash").GetString()!.Length.ShouldBe(64);
         (await (await auditor.GetAsync("/api/audit/verification")).Json()).GetProperty("intact").GetBoolean().ShouldBeTrue();
@@ -152,5 +157,17 @@ public abstract class FundingTestsCases(LedgerApp app) : IAsyncLifetime
         var tiny = await (await auditor.GetAsync($"{A}/subprojects/TINY")).Json();
         tiny.Decimal("available").ShouldBe(10m);
         sequence.ShouldBe(3); // requested, shipped, grant withheld
+
+        // The auditor finds it: in the sub-project's entries (what was wanted, moving nothing) and in the report's counts.
+        var entries = (await (await auditor.GetAsync($"{A}/subprojects/TINY/entries")).Json()).GetProperty("entries").EnumerateArray().ToList();
+        var withheld = entries.Single(e => e.GetProperty("kind").GetString() == "Withheld");
+        withheld.Decimal("amount").ShouldBe(25m);
+        withheld.GetProperty("eventType").GetString().ShouldBe("v1.loan_grant_withheld");
+        var report = await (await auditor.GetAsync("/api/departments/JSEDU/funding-report?project=JALIS-IV")).Json();
+        var sub = Sub(report, "TINY");
+        sub.GetProperty("withheldRequests").GetInt32().ShouldBe(1);
+        sub.Decimal("withheld").ShouldBe(25m);
+        sub.Decimal("spent").ShouldBe(0m);
+        sub.GetProperty("subsidisedRequests").GetInt32().ShouldBe(0);
     }
 }

@@ -26,6 +26,16 @@ public class SubProjectDeciderTests
     }
 
     [Fact]
+    public void a_withheld_subsidy_is_a_movement_of_one_request_that_moves_no_funds()
+    {
+        var movement = FundingRules.For(new LoanGrantWithheld("L1", "S", 25_00, 10_00, new(2026, 11, 13))).Single();
+        movement.ShouldBe(new FundingMovement("S", BudgetLines.Subsidy, FundingKind.Withheld, 25_00, 2026, SubsidisedRequests: 1));
+        movement.SignedFen.ShouldBe(0);
+        FundingRules.Available([new FundingMovement("S", null, FundingKind.Allocated, 10_00, 2026), movement]).ShouldBe(10_00);
+        FundingRules.For(new DeliveryGrantWithheld("D1", "", 7_80, 0, new(2026, 11, 13))).ShouldBeEmpty(); // a policy naming no grant
+    }
+
+    [Fact]
     public void an_accepted_sub_project_or_a_closed_project_spends_nothing_more()
     {
         var alliance = TestAlliance.Build();
