@@ -105,6 +105,17 @@ public static class FundingReportEndpoint
             var endOfDay = alliance.EndOf(date);
             var allProjects = await session.Query<ProjectView>().ToListAsync(ct);
             var subProjects = (await session.Query<SubProjectView>().ToListAsync(ct)).Select(v => v.State!).ToList();
+            if (asOf is not null)
+            {
+                // As of a day, only the projects and sub-projects approved (recorded) by its end: a report fetched later
+                // for that day shows the structure it showed then.
+                var existed = (await session.AdvancedSql.QueryAsync<string>(
+                    $"select stream_id from {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_events " +
+                    "where tenant_id = ? and version = 1 and (stream_id like 'project:%' or stream_id like 'subproject:%') and timestamp <= ?",
+                    ct, alliance.Code, endOfDay.ToUniversalTime())).ToHashSet(StringComparer.Ordinal);
+                allProjects = allProjects.Where(p => existed.Contains(StreamKeys.Project(p.State!.Code))).ToList();
+                subProjects = subProjects.Where(s => existed.Contains(StreamKeys.SubProject(s.Code))).ToList();
+            }
             // What was known by the end of the day, summed in SQL (one row per sub-project, kind, line, purchase and year);
             // what was recorded later with an earlier date, listed one by one.
             var known = await FundingQueries.KnownTotals(session, date, endOfDay, fiscalYear, now, ct);

@@ -77,7 +77,14 @@ public class AsOfTests(ClockedApp app) : IClassFixture<ClockedApp>, IAsyncLifeti
         await Delivery(finance, "ASOF-D2", "2026-10-21", pages: 30);
         (await finance.Post($"{A}/loans/ASOF-1/refunds", new { refundId = "ASOF-R1", amount = 10m, reason = "late return fee waived", at = "2026-10-25T10:00:00+08:00" }))
             .EnsureSuccessStatusCode();
+        // …and structure: a project and a sub-project with its budget are approved only now.
+        (await finance.Post($"{A}/projects", new { code = "LATER", name = "Later project", departmentCode = TestAlliance.Department, phase = "later", startsOn = "2026-01-01", endsOn = "2035-12-31" }))
+            .EnsureSuccessStatusCode();
+        (await finance.Post($"{A}/subprojects", new { code = "LATER-SUB", projectCode = "LATER", title = "Later", undertakingMember = "NJU", budget = new[] { new { line = "equipment", amount = 5_000m } } }))
+            .EnsureSuccessStatusCode();
         await app.WaitForProjections();
+        (await Read(auditor, $"/api/departments/{TestAlliance.Department}/funding-report"))["projects"]!.AsArray()
+            .ShouldContain(p => p!["project"]!.GetValue<string>() == "LATER"); // today's report has them
 
         for (var i = 0; i < reads.Length; i++)
         {
