@@ -160,6 +160,13 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IAsyncLifetime
         }
         var digest = await Get(api, "/api/audit/digest");
         (await page.Locator("[data-testid=chain-head]").InnerTextAsync()).ShouldContain(digest.GetProperty("hash").GetString()!);
+        // The node's own verification, as the audit status reports it: intact, up to a sequence, at a time.
+        var check = (await Get(api, "/api/audit/status")).EnumerateArray().Single();
+        var selfCheck = page.Locator("[data-testid=self-check]");
+        (await selfCheck.GetAttributeAsync("class")).ShouldBe(check.GetProperty("intact").GetBoolean() ? "ok" : "bad");
+        check.GetProperty("intact").GetBoolean().ShouldBeTrue();
+        long.Parse(await page.Locator("[data-testid=self-check-sequence]").InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture)
+            .ShouldBeLessThanOrEqualTo(check.GetProperty("verifiedUpTo").GetInt64());
 
         await page.Locator("[data-testid=verify]").ClickAsync();
         var verdict = page.Locator("[data-testid=verification]");

@@ -58,6 +58,10 @@ public static class AuditEndpoints
             })
             .RequireAuthorization(Policies.ReadAudit).WithName("VerifyAuditChain");
 
+        // What this node's own verification found last, per database (it runs by itself: every new link, and a full pass on a schedule).
+        audit.MapGet("/status", (AuditStatus status) => Results.Ok(status.All))
+            .RequireAuthorization(Policies.ReadAudit).WithName("GetAuditStatus");
+
         // Verification against a checkpoint the auditor kept (the receipt file, as downloaded).
         audit.MapPost("/verification", async (Checkpoint checkpoint, AuditChains chains, HttpContext http) =>
                 Results.Ok(VerificationResponse.Of(await Chain(chains, checkpoint.Database).VerifyAgainst(checkpoint, http.RequestAborted))))

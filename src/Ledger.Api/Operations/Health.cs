@@ -21,7 +21,8 @@ public static class Health
         // MassTransit adds its own bus check (tagged "ready") with AddMassTransit: started, connected, endpoints up.
         services.AddHealthChecks()
             .AddCheck<DatabasesCheck>("postgresql", tags: [Ready])
-            .AddCheck<ProjectionLagCheck>("projections", tags: [Ready]);
+            .AddCheck<ProjectionLagCheck>("projections", tags: [Ready])
+            .AddCheck<Audit.AuditChainCheck>("audit", tags: [Ready]);
     }
 
     public static void MapLedgerHealth(this IEndpointRouteBuilder app)

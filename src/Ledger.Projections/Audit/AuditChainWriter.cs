@@ -189,12 +189,15 @@ public sealed class AuditChainWriter(NpgsqlDataSource dataSource, string schema,
     /// Recomputes the chain from the stored business events up to the chained head and names the first sequence where
     /// an event was changed (and which of its fields), removed, or slipped in; and checks every business event's seal,
     /// the ones not chained yet included, so a row forged or edited with database access alone is named wherever it is.
+    /// From a link already verified (<paramref name="from"/>), only what lies after it is read: the check the chain's
+    /// writer runs on every new link.
     /// </summary>
-    public async Task<ChainVerification> Verify(CancellationToken ct, long? checkpointSequence = null)
+    public async Task<ChainVerification> Verify(CancellationToken ct, long? checkpointSequence = null, ChainHead? from = null)
     {
         string? hashAtCheckpoint = checkpointSequence is 0 ? AuditChain.Hex(AuditChain.Genesis) : null;
         var head = await Head(ct);
-        var hash = AuditChain.Genesis;
+        var hash = from is null ? AuditChain.Genesis : Convert.FromHexString(from.Hash);
+        var after = from?.Sequence ?? 0;
         long count = 0;
         ChainVerification Broken(long sequence, string problem, IReadOnlyList<string>? differs = null) =>
             new(false, head.Sequence, count, sequence, problem, differs);
@@ -215,9 +218,11 @@ public sealed class AuditChainWriter(NpgsqlDataSource dataSource, string schema,
         await using var command = dataSource.CreateCommand(
             $"select coalesce(e.seq_id, a.seq, s.seq), {AuditChain.EventColumns}, a.hash, e.seq_id is null, a.seq is null, a.form, a.fields, " +
             "s.seq is null, s.key_id, s.mac " +
-            $"from (select * from {Events} e where {AuditChain.BusinessEventFilter}) e full outer join {Links} a on a.seq = e.seq_id " +
-            $"full outer join (select * from {Seals} where seq > 0) s on s.seq = coalesce(e.seq_id, a.seq) " +
+            $"from (select * from {Events} e where {AuditChain.BusinessEventFilter} and e.seq_id > $1) e " +
+            $"full outer join (select * from {Links} where seq > $1) a on a.seq = e.seq_id " +
+            $"full outer join (select * from {Seals} where seq > greatest($1, 0)) s on s.seq = coalesce(e.seq_id, a.seq) " +
             "order by 1");
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after });
         command.CommandTimeout = 0; // one pass over every event: at 10,000,000 the join needs more than the default 30 s before its first row
         await using var reader2 = await command.ExecuteReaderAsync(ct);
         while (await reader2.ReadAsync(ct))

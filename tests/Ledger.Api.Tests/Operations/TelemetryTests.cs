@@ -103,6 +103,7 @@ public class TelemetryTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyn
         var metricNames = receiver.MetricNames();
         metricNames.ShouldContain("ledger.command.duration");
         metricNames.ShouldContain("ledger.projection.lag");
+        metricNames.ShouldContain("ledger.audit.intact");
         metricNames.ShouldContain("http.server.request.duration");
         metricNames.ShouldContain("messaging.masstransit.send");
         output.WriteLine(string.Join(", ", metricNames.Order()));

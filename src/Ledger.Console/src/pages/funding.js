@@ -13,7 +13,7 @@ export async function fundingPage(ctx) {
   const reportPath = me.role === 'auditor'
     ? `/api/departments/${encodeURIComponent(me.department)}/funding-report`
     : `${alliancePath(ctx.alliance)}/funding-report`;
-  const [report, digest] = await Promise.all([get(reportPath), get('/api/audit/digest')]);
+  const [report, digest, checks] = await Promise.all([get(reportPath), get('/api/audit/digest'), get('/api/audit/status')]);
   const subs = report.projects.flatMap((p) => p.subProjects);
   const selected = ctx.query.get('sub');
   const chosen = subs.find((s) => s.subProject === selected);
@@ -80,6 +80,10 @@ export async function fundingPage(ctx) {
         <td class="num">${number(l.usage)}</td>${amount(l.coverPerUse, cur)}</tr>`)}</tbody></table>`) : nothing}
     ${section(t('verification'), html`
       <p class="meta" data-testid="chain-head">${t('head')}: #${digest.sequence} <code>${digest.hash}</code></p>
+      ${checks.map((c) => html`<p class=${c.intact ? 'ok' : 'bad'} data-testid="self-check" data-database=${c.database}>
+        ${t('selfCheck')} (${c.database}): ${c.intact ? t('intact') : `${t('broken')}: #${c.firstMismatchSequence} ${c.problem ?? ''}`}
+        · ${t('checkedUpTo')} <span data-testid="self-check-sequence">${c.verifiedUpTo}</span> · ${moment(c.checkedAt, info.timeZone)}
+        ${c.lastFullPassAt ? html` · ${t('fullPass')} ${moment(c.lastFullPassAt, info.timeZone)}` : nothing}</p>`)}
       ${verification.kind === 'running' ? loading() : nothing}
       ${verification.kind === 'failed' ? problem(verification.error) : nothing}
       ${verification.kind === 'done' ? html`<p class=${verification.result.intact ? 'ok' : 'bad'} data-testid="verification">
