@@ -298,4 +298,39 @@ public class AuditChainTests(LedgerApp<AuditChainTests> app) : IClassFixture<Led
         }
         (await Against(receipt)).GetProperty("checkpointMatches").GetBoolean().ShouldBeTrue();
     }
+
+    [Theory]
+    [InlineData("grant_funds", "available_fen = available_fen + 100", "sub_project = 'JALIS-IV-SUB'", "TST|JALIS-IV-SUB", "available_fen")]
+    [InlineData("mt_doc_posting", "data = jsonb_set(data, '{AmountFen}', to_jsonb((data->>'AmountFen')::bigint + 1))",
+        "id = (select min(id) from {0}.mt_doc_posting where data->>'EventType' = 'v1.loan_shipped')", null, "data.AmountFen")]
+    [InlineData("account_days", "amount_fen = amount_fen + 1", "account = 'member:NJU'", null, "amount_fen")]
+    public async Task figures_edited_in_a_read_model_are_named_by_the_figure_check_with_table_key_and_column(string table, string change, string where,
+        string? key, string column)
+    {
+        var schema = LedgerApp<AuditChainTests>.Schema;
+        var clean = await (await auditor.GetAsync("/api/audit/verification?figures=true")).Json();
+        clean.GetProperty("intact").GetBoolean().ShouldBeTrue(clean.GetRawText());
+        var compared = clean.GetProperty("figures").GetProperty("compared").EnumerateArray().Select(c => c.GetString()).ToList();
+        compared.ShouldContain("mt_doc_posting");
+        compared.ShouldContain("grant_funds");
+
+        var condition = string.Format(System.Globalization.CultureInfo.InvariantCulture, where, schema);
+        var backup = $"{schema}.figures_backup";
+        await Scalar($"drop table if exists {backup}; create table {backup} as select * from {schema}.{table} where {condition}; " +
+                     $"update {schema}.{table} set {change} where {condition}; select 1");
+        try
+        {
+            var found = await (await auditor.GetAsync("/api/audit/verification?figures=true")).Json();
+            found.GetProperty("intact").GetBoolean().ShouldBeFalse();
+            var figures = found.GetProperty("figures");
+            figures.GetProperty("table").GetString().ShouldBe(table);
+            if (key is not null) figures.GetProperty("key").GetString().ShouldBe(key);
+            figures.GetProperty("column").GetString().ShouldBe(column);
+        }
+        finally
+        {
+            await Scalar($"delete from {schema}.{table} where {condition}; insert into {schema}.{table} select * from {backup}; drop table {backup}; select 1");
+        }
+        (await (await auditor.GetAsync("/api/audit/verification?figures=true")).Json()).GetProperty("intact").GetBoolean().ShouldBeTrue();
+    }
 }
