@@ -69,6 +69,7 @@ if (verb != "serve") builder.WebHost.UseUrls("http://127.0.0.1:0");
 builder.Services.AddSingleton(HostClock.From(builder.Configuration));
 builder.Services.AddSingleton(sp => SealSettings.From(sp.GetRequiredService<IConfiguration>()));
 builder.Services.AddSingleton<AuditStatus>();
+builder.Services.AddSingleton<CheckpointIssuer>();
 builder.Services.AddSingleton(sp => new AuditChains(databases, Schema(), sp.GetRequiredService<Ledger.Projections.Audit.SealKeys>()));
 builder.Services.AddHostedService<Ledger.Api.Infrastructure.RunningTotalsStartup>();
 if (verb == "serve") builder.Services.AddHostedService<AuditChainService>();

@@ -9,8 +9,8 @@ namespace Ledger.Api.Audit;
 /// checkpoint on a schedule. What it finds goes to <see cref="AuditStatus"/> (readiness, a gauge, the console) and,
 /// when the ledger is found altered, to a critical log line.
 /// </summary>
-public sealed class AuditChainService(AuditChains chains, AuditStatus status, IConfiguration configuration, TimeProvider clock,
-    ILogger<AuditChainService> log) : BackgroundService
+public sealed class AuditChainService(AuditChains chains, AuditStatus status, CheckpointIssuer checkpoints, IConfiguration configuration,
+    TimeProvider clock, ILogger<AuditChainService> log) : BackgroundService
 {
     private readonly Dictionary<string, ChainHead> verified = new(StringComparer.Ordinal);
 
@@ -35,7 +35,7 @@ public sealed class AuditChainService(AuditChains chains, AuditStatus status, IC
                     nextCheckpoint = clock.GetUtcNow() + checkpointEvery;
                     foreach (var (database, chain) in chains.All)
                         if ((await chain.Head(stoppingToken)).Sequence > await chain.LastCheckpointSequence(stoppingToken))
-                            await chain.IssueCheckpoint(database, clock.GetUtcNow(), stoppingToken);
+                            await checkpoints.Issue(database, stoppingToken);
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)

@@ -85,10 +85,10 @@ public static class AuditEndpoints
                 Results.Ok(await Chain(chains, database).IssuedCheckpoints(database ?? LedgerDatabases.Main, 100, http.RequestAborted)))
             .RequireAuthorization(Policies.ReadAudit).WithName("ListAuditCheckpoints");
 
-        audit.MapPost("/checkpoints", async (string? database, AuditChains chains, HttpContext http) =>
+        audit.MapPost("/checkpoints", async (string? database, CheckpointIssuer issuer, HttpContext http) =>
             {
                 var name = database ?? LedgerDatabases.Main;
-                var checkpoint = await Chain(chains, database).IssueCheckpoint(name, http.Now(), http.RequestAborted);
+                var checkpoint = await issuer.Issue(name, http.RequestAborted);
                 http.Response.Headers.ContentDisposition = $"attachment; filename=\"alliance-ledger-checkpoint-{name}-{checkpoint.Sequence}.json\"";
                 return Results.Ok(checkpoint);
             })

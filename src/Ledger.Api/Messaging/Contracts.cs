@@ -44,6 +44,12 @@ public sealed record StatementIssued(Guid EventId, long Sequence, string Allianc
 public sealed record SubsidyRefused(Guid EventId, long Sequence, string Alliance, DateTimeOffset RecordedAt, string Kind, string RequestId,
     string FundingReference, decimal Wanted, decimal Available, DateOnly BusinessDate) : ILedgerIntegrationEvent;
 
+/// <summary>
+/// A signed checkpoint of a ledger database's audit chain, for the department to keep outside the system (on a schedule
+/// and whenever one is asked for). Verify against it with POST /api/audit/verification (the same fields as the body).
+/// </summary>
+public sealed record AuditCheckpointIssued(string Database, long Sequence, string Hash, DateTimeOffset IssuedAt, string KeyId, string Signature);
+
 /// <summary>In: an ISO 18626 message for an alliance, from a platform that prefers a queue to HTTP.</summary>
 public sealed record SubmitIso18626(string Alliance, string Xml);
 

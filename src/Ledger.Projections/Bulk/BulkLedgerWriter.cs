@@ -55,6 +55,9 @@ public sealed class BulkLedgerWriter
     public async Task<IReadOnlyList<IEvent>> StartStreams(NpgsqlConnection connection, string tenant, IReadOnlyList<NewStream> streams,
         string user, string role, DateTimeOffset at, CancellationToken ct)
     {
+        // PostgreSQL keeps microseconds: the projections get the timestamp the event will read back (as StoredClock does
+        // for commands), or a rebuild — and the figure check — would find every imported posting's RecordedAt different.
+        at = at.AddTicks(-(at.Ticks % TimeSpan.TicksPerMicrosecond));
         var count = streams.Sum(s => s.Events.Count);
         var sequences = new List<long>(count);
         await using (var next = new NpgsqlCommand($"select nextval('{schema}.mt_events_sequence') from generate_series(1, $1)", connection))

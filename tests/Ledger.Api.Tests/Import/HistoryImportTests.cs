@@ -70,5 +70,10 @@ public class HistoryImportTests(LedgerApp<HistoryImportTests> app) : IClassFixtu
         second.Imported.ShouldBe(0);
         second.AlreadyThere.ShouldBe(5);
         (await app.EventCount()).ShouldBe(events);
+
+        // Imported events are sealed like a command's, and their projections are exactly what the events give (the
+        // timestamps to the microsecond PostgreSQL keeps).
+        var verification = await (await app.As(Roles.Auditor).GetAsync("/api/audit/verification?figures=true")).Json();
+        verification.GetProperty("intact").GetBoolean().ShouldBeTrue(verification.GetRawText());
     }
 }

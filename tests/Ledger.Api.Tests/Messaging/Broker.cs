@@ -27,6 +27,7 @@ public sealed class Subscriber : IAsyncDisposable
     public readonly ConcurrentBag<Guid> Deliveries = [];
     public readonly ConcurrentQueue<Iso18626Answered> Answers = new();
     public readonly ConcurrentQueue<LedgerCommandAnswered> CommandAnswers = new();
+    public readonly ConcurrentQueue<AuditCheckpointIssued> Checkpoints = new();
     private IBusControl? bus;
 
     private string? queueName;
@@ -109,7 +110,7 @@ public static class Broker
 /// <summary>Takes every message the subscriber listens for into its collections.</summary>
 public sealed class Inbox(Subscriber subscriber) :
     IConsumer<ChargePosted>, IConsumer<RefundPosted>, IConsumer<AllocationMade>, IConsumer<PaymentRecorded>, IConsumer<PeriodClosed>,
-    IConsumer<StatementIssued>, IConsumer<SubsidyRefused>, IConsumer<Iso18626Answered>, IConsumer<LedgerCommandAnswered>
+    IConsumer<StatementIssued>, IConsumer<SubsidyRefused>, IConsumer<Iso18626Answered>, IConsumer<LedgerCommandAnswered>, IConsumer<AuditCheckpointIssued>
 {
     private Task Take(ConsumeContext context, object message)
     {
@@ -127,6 +128,12 @@ public sealed class Inbox(Subscriber subscriber) :
     public Task Consume(ConsumeContext<PeriodClosed> c) => Take(c, c.Message);
     public Task Consume(ConsumeContext<StatementIssued> c) => Take(c, c.Message);
     public Task Consume(ConsumeContext<SubsidyRefused> c) => Take(c, c.Message);
+
+    public Task Consume(ConsumeContext<AuditCheckpointIssued> c)
+    {
+        subscriber.Checkpoints.Enqueue(c.Message);
+        return Task.CompletedTask;
+    }
 
     public Task Consume(ConsumeContext<Iso18626Answered> c)
     {

@@ -91,6 +91,20 @@ public class RabbitMqTests(RabbitMqFixture fixture, Xunit.Abstractions.ITestOutp
     }
 
     [Fact]
+    public async Task a_checkpoint_issued_for_the_auditor_is_published_for_the_department_with_its_signature()
+    {
+        var auditor = Api.As(Roles.Auditor, TestAlliance.Code, department: TestAlliance.Department);
+        var issued = await (await auditor.PostAsync("/api/audit/checkpoints", null)).Json();
+        var signature = issued.GetProperty("signature").GetString();
+        await Until(() => Subscriber.Checkpoints.Any(c => c.Signature == signature), "the published checkpoint");
+        var published = Subscriber.Checkpoints.First(c => c.Signature == signature);
+        (published.Database, published.Sequence, published.Hash).ShouldBe(("main", issued.GetProperty("sequence").GetInt64(), issued.GetProperty("hash").GetString()));
+        // What the department received verifies as the auditor's own receipt does.
+        var verified = await (await auditor.Post("/api/audit/verification", published)).Json();
+        verified.GetProperty("checkpointMatches").GetBoolean().ShouldBeTrue(verified.GetRawText());
+    }
+
+    [Fact]
     public async Task a_loan_goes_from_request_to_return_by_iso_18626_over_the_queue_and_an_unusable_message_goes_to_the_error_queue()
     {
         var endpoint = await Subscriber.Bus.GetSendEndpoint(new Uri($"queue:{fixture.QueuePrefix}-iso18626"));
