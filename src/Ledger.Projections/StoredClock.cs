@@ -7,11 +7,10 @@ namespace Ledger.Projections;
 /// </summary>
 public sealed class StoredClock(TimeProvider inner) : TimeProvider
 {
-    public override DateTimeOffset GetUtcNow()
-    {
-        var now = inner.GetUtcNow();
-        return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
-    }
+    public override DateTimeOffset GetUtcNow() => ToMicroseconds(inner.GetUtcNow());
+
+    /// <summary>A moment as PostgreSQL keeps it: cut to whole microseconds.</summary>
+    public static DateTimeOffset ToMicroseconds(DateTimeOffset t) => t.AddTicks(-(t.Ticks % TimeSpan.TicksPerMicrosecond));
 
     public override TimeZoneInfo LocalTimeZone => inner.LocalTimeZone;
 

@@ -77,6 +77,9 @@ public static class AuditChain
     /// <summary>The stored type of Marten's tombstones (a business event's type always carries its version, "v1.").</summary>
     public const string TombstoneType = "tombstone";
 
+    /// <summary>The same test in .NET, for a row read whole (the rebuild's fold).</summary>
+    public static bool IsTombstone(string type, string? stream) => type == TombstoneType && stream == TombstoneStream;
+
     /// <summary>Only business events, for every query over mt_events that means them.</summary>
     public const string BusinessEventFilter = "not (" + TombstoneFilter + ")";
 

@@ -35,7 +35,7 @@ public sealed record Checkpoint(string Database, long Sequence, string Hash, Dat
 
     public static Checkpoint Sign(SealKey key, string database, ChainHead head, DateTimeOffset issuedAt)
     {
-        var at = issuedAt.AddTicks(-(issuedAt.Ticks % TimeSpan.TicksPerMicrosecond)).ToUniversalTime();
+        var at = StoredClock.ToMicroseconds(issuedAt).ToUniversalTime();
         return new Checkpoint(database, head.Sequence, head.Hash, at, key.Id,
             AuditChain.Hex(HMACSHA256.HashData(key.Secret, Encoding.UTF8.GetBytes(Text(database, head.Sequence, head.Hash, at)))));
     }

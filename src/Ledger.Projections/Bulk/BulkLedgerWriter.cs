@@ -57,7 +57,7 @@ public sealed class BulkLedgerWriter
     {
         // PostgreSQL keeps microseconds: the projections get the timestamp the event will read back (as StoredClock does
         // for commands), or a rebuild — and the figure check — would find every imported posting's RecordedAt different.
-        at = at.AddTicks(-(at.Ticks % TimeSpan.TicksPerMicrosecond));
+        at = StoredClock.ToMicroseconds(at);
         var count = streams.Sum(s => s.Events.Count);
         var sequences = new List<long>(count);
         await using (var next = new NpgsqlCommand($"select nextval('{schema}.mt_events_sequence') from generate_series(1, $1)", connection))
@@ -104,18 +104,21 @@ public sealed class BulkLedgerWriter
         }
 
         var headerJson = serializer.ToJson(headers);
+        // Each event's data serialized once, for its row and for its seal.
+        var data = stored.Select(e => serializer.ToJson(e.Data)).ToList();
         await using (var copy = await connection.BeginBinaryImportAsync(
                          $"copy {schema}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, headers, user_name) " +
                          "from stdin (format binary)", ct))
         {
-            foreach (var e in stored)
+            for (var k = 0; k < stored.Count; k++)
             {
+                var e = stored[k];
                 copy.StartRow();
                 copy.Write(e.Sequence, NpgsqlDbType.Bigint);
                 copy.Write(e.Id, NpgsqlDbType.Uuid);
                 copy.Write(e.StreamKey!, NpgsqlDbType.Varchar);
                 copy.Write(e.Version, NpgsqlDbType.Bigint);
-                copy.Write(serializer.ToJson(e.Data), NpgsqlDbType.Jsonb);
+                copy.Write(data[k], NpgsqlDbType.Jsonb);
                 copy.Write(e.EventTypeName, NpgsqlDbType.Varchar);
                 copy.Write(utc, NpgsqlDbType.TimestampTz);
                 copy.Write(tenant, NpgsqlDbType.Varchar);
@@ -127,7 +130,7 @@ public sealed class BulkLedgerWriter
         }
         if (seals is not null)
             await Audit.EventSeals.Write(connection, null, schema, seals,
-                stored.Select(e => new Audit.ChainedEvent(e.Sequence, e.Id, e.StreamKey!, e.Version, e.EventTypeName, serializer.ToJson(e.Data), utc, tenant,
+                stored.Select((e, k) => new Audit.ChainedEvent(e.Sequence, e.Id, e.StreamKey!, e.Version, e.EventTypeName, data[k], utc, tenant,
                     false, user, headerJson, null)).ToList(), ct);
 
         await Prepare(connection, ct);
@@ -228,7 +231,7 @@ public sealed class BulkLedgerWriter
         {
             // Marten's tombstones (under the sequence numbers of failed appends) are no events of the ledger; the daemon
             // still goes on from past them.
-            if (rows.GetString(5) == Audit.AuditChain.TombstoneType && rows.GetString(2) == Audit.AuditChain.TombstoneStream)
+            if (Audit.AuditChain.IsTombstone(rows.GetString(5), rows.GetString(2)))
             {
                 last = Math.Max(last, rows.GetInt64(0));
                 continue;
