@@ -67,6 +67,7 @@ builder.Services.AddLedgerMessaging(builder.Configuration);
 // The one-shot verbs start the host only to apply the schema; they take any free port so a running server is no obstacle.
 if (verb != "serve") builder.WebHost.UseUrls("http://127.0.0.1:0");
 builder.Services.AddSingleton(HostClock.From(builder.Configuration));
+builder.Services.AddSingleton(sp => TimeBounds.From(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<TimeProvider>()));
 builder.Services.AddSingleton(sp => SealSettings.From(sp.GetRequiredService<IConfiguration>()));
 builder.Services.AddSingleton<AuditStatus>();
 builder.Services.AddSingleton<CheckpointIssuer>();
@@ -226,7 +227,7 @@ app.UseAuthorization();
 app.Use(LedgerTelemetry.NameCommand);
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.MapLedgerHealth();
-Endpoints.Map(app.MapGroup("/api"));
+Endpoints.Map(app.MapGroup("/api").AddEndpointFilter<TimeBoundsFilter>());
 
 if (args.Contains("--load-demo"))
 {

@@ -7,13 +7,13 @@ public sealed record SubsidyRuleResponse(string RegionGroup, decimal RatePercent
 
 public sealed record FeePolicyResponse(
     DateOnly EffectiveFrom, decimal LoanFee, decimal DeliveryBaseFee, decimal PerPageFee, decimal RushSurcharge,
-    decimal SupplierReward, IReadOnlyList<SubsidyRuleResponse> Subsidies, string? FundingReference)
+    decimal SupplierReward, IReadOnlyList<SubsidyRuleResponse> Subsidies, string? FundingReference, string? BudgetLine)
 {
     public static FeePolicyResponse From(FeePolicy p) => new(p.EffectiveFrom, Fen.ToAmount(p.LoanFeeFen),
         Fen.ToAmount(p.DeliveryBaseFeeFen), Fen.ToAmount(p.PerPageFen), Fen.ToAmount(p.RushSurchargeFen),
         Fen.ToAmount(p.SupplierRewardFen),
         p.Subsidies.Select(s => new SubsidyRuleResponse(s.RegionGroup, s.RateBasisPoints / 100m, Fen.ToAmount(s.CapFen))).ToList(),
-        p.FundingReference);
+        p.FundingReference, p.FundingReference is null ? null : p.BudgetLine ?? Domain.Funding.BudgetLines.Subsidy);
 }
 
 public sealed record MemberResponse(string Code, string Name, int Fte, string RegionGroup, MemberRole Role, DateOnly JoinedOn, DateOnly? LeftOn);

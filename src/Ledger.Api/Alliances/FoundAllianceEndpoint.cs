@@ -18,7 +18,7 @@ public sealed class FoundAllianceValidator : AbstractValidator<FoundAllianceRequ
         RuleFor(x => x.Kind).NotNull();
         RuleFor(x => x.Region).IsText(100);
         RuleFor(x => x.DepartmentCode).IsCode();
-        RuleFor(x => x.Currency).Matches("^[A-Z]{3}$").WithMessage("must be an ISO 4217 code such as CNY");
+        RuleFor(x => x.Currency).Matches(@"^[A-Z]{3}\z").WithMessage("must be an ISO 4217 code such as CNY");
         RuleFor(x => x.TimeZone).Must(tz => tz is null || TimeZoneInfo.TryFindSystemTimeZoneById(tz, out _))
             .WithMessage("must be an IANA time zone such as Asia/Shanghai");
     }

@@ -10,7 +10,7 @@ public sealed record SubsidyRuleRequest(string? RegionGroup, decimal? RatePercen
 
 public sealed record SetFeePolicyRequest(
     DateOnly? EffectiveFrom, decimal? LoanFee, decimal? DeliveryBaseFee, decimal? PerPageFee, decimal? RushSurcharge,
-    decimal? SupplierReward, IReadOnlyList<SubsidyRuleRequest>? Subsidies, string? FundingReference);
+    decimal? SupplierReward, IReadOnlyList<SubsidyRuleRequest>? Subsidies, string? FundingReference, string? BudgetLine = null);
 
 public sealed class SetFeePolicyValidator : AbstractValidator<SetFeePolicyRequest>
 {
@@ -23,6 +23,8 @@ public sealed class SetFeePolicyValidator : AbstractValidator<SetFeePolicyReques
         RuleFor(x => x.RushSurcharge).IsAmount();
         RuleFor(x => x.SupplierReward).IsAmount();
         RuleFor(x => x.FundingReference).IsCode().When(x => x.FundingReference is not null);
+        RuleFor(x => x.BudgetLine).IsCode().When(x => x.BudgetLine is not null);
+        RuleFor(x => x.BudgetLine).Null().WithMessage("a budget line needs a fundingReference").When(x => x.FundingReference is null);
         RuleFor(x => x.Subsidies).Must(s => s is null || s.Count <= 100).WithMessage("at most 100 subsidy rules")
             .Must(s => s is null || s.Select(r => r?.RegionGroup).Distinct().Count() == s.Count)
             .WithMessage("each region group may have one rule");
@@ -46,7 +48,7 @@ public static class SetFeePolicyEndpoint
                     Fen.FromAmount(body.RushSurcharge ?? 0), Fen.FromAmount(body.SupplierReward ?? 0),
                     (body.Subsidies ?? []).Select(s => new SubsidyRule(s.RegionGroup!,
                         (int)(s.RatePercent!.Value * 100), Fen.FromAmount(s.Cap!.Value))).ToList(),
-                    body.FundingReference);
+                    body.FundingReference, body.BudgetLine);
                 return AllianceCommands.Run(http, runner, alliance, new SetFeePolicy(policy));
             })
         .Validate<SetFeePolicyRequest>()

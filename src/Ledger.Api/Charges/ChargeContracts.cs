@@ -56,14 +56,27 @@ public sealed class DisputeResolutionValidator : AbstractValidator<DisputeResolu
     }
 }
 
+/// <summary>A refund of part of a loan's charge: its fee (default) or its replacement cost.</summary>
 public sealed record RefundRequest(string? RefundId, ChargeKind? Charge, decimal? Amount, string? Reason, DateTimeOffset? At);
+
+/// <summary>A refund of part of a delivery's fee (a delivery has no other charge, so it names none).</summary>
+public sealed record DeliveryRefundRequest(string? RefundId, decimal? Amount, string? Reason, DateTimeOffset? At);
 
 public sealed class RefundRequestValidator : AbstractValidator<RefundRequest>
 {
-    public RefundRequestValidator()
+    public RefundRequestValidator() => Refund(this, x => x.RefundId, x => x.Amount, x => x.Reason);
+
+    /// <summary>The rules both refunds share.</summary>
+    public static void Refund<T>(AbstractValidator<T> v, System.Linq.Expressions.Expression<Func<T, string?>> id,
+        System.Linq.Expressions.Expression<Func<T, decimal?>> amount, System.Linq.Expressions.Expression<Func<T, string?>> reason)
     {
-        RuleFor(x => x.RefundId).IsCode();
-        RuleFor(x => x.Amount).NotNull().IsAmount().Must(a => a is null or > 0).WithMessage("must be more than 0");
-        RuleFor(x => x.Reason).IsText();
+        v.RuleFor(id).IsCode();
+        v.RuleFor(amount).NotNull().IsAmount().Must(a => a is null or > 0).WithMessage("must be more than 0");
+        v.RuleFor(reason).IsText();
     }
+}
+
+public sealed class DeliveryRefundRequestValidator : AbstractValidator<DeliveryRefundRequest>
+{
+    public DeliveryRefundRequestValidator() => RefundRequestValidator.Refund(this, x => x.RefundId, x => x.Amount, x => x.Reason);
 }

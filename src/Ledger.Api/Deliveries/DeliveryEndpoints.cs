@@ -74,10 +74,10 @@ public static class DeliveryEndpoints
                 DeliveryCommands.Run(http, runner, alliance, deliveryId, new ResolveDeliveryChargeDispute(body.Accept!.Value, body.Reason!, body.At ?? http.Now())))
             .Validate<DisputeResolutionRequest>().RequireAuthorization(Policies.Correct).WithName("ResolveDeliveryChargeDispute");
 
-        delivery.MapPost("/refunds", (string alliance, string deliveryId, RefundRequest body, HttpContext http, CommandRunner runner) =>
+        delivery.MapPost("/refunds", (string alliance, string deliveryId, DeliveryRefundRequest body, HttpContext http, CommandRunner runner) =>
                 DeliveryCommands.Run(http, runner, alliance, deliveryId,
                     new RefundDeliveryCharge(body.RefundId!, Fen.FromAmount(body.Amount!.Value), body.Reason!, body.At ?? http.Now())))
-            .Validate<RefundRequest>().RequireAuthorization(Policies.Correct).WithName("RefundDeliveryCharge");
+            .Validate<DeliveryRefundRequest>().RequireAuthorization(Policies.Correct).WithName("RefundDeliveryCharge");
 
         delivery.MapGet("", (string alliance, string deliveryId, HttpContext http, Marten.IDocumentStore store) =>
                 StreamReads.Get<Projections.Deliveries.DeliveryView, Delivery>(http, store, alliance,

@@ -153,9 +153,22 @@ public static class Http
         return result;
     }
 
-    /// <summary>A command's answer: 201 with Location when it created the resource, else 200; ETag = stream version.</summary>
+    /// <summary>
+    /// A command's answer: 201 with Location when it created the resource, else 200; ETag = stream version. It runs after
+    /// the commit, so nothing in it may fail: the Location is percent-encoded whatever the ids hold.
+    /// </summary>
     public static IResult Answer(this HttpContext context, object body, long version, string? createdLocation) =>
-        context.WithVersion(createdLocation is null ? Results.Ok(body) : Results.Created(createdLocation, body), version);
+        context.WithVersion(createdLocation is null ? Results.Ok(body) : Results.Created(HeaderSafe(createdLocation), body), version);
+
+    /// <summary>A path with every byte outside printable ASCII percent-encoded, so it is always a valid header value.</summary>
+    public static string HeaderSafe(string path)
+    {
+        if (path.All(c => c is > ' ' and < '\x7f')) return path;
+        var text = new System.Text.StringBuilder(path.Length + 16);
+        foreach (var b in System.Text.Encoding.UTF8.GetBytes(path))
+            text.Append(b is > (byte)' ' and < 0x7f ? ((char)b).ToString() : $"%{b:X2}");
+        return text.ToString();
+    }
 
     public static DateTimeOffset Now(this HttpContext context) =>
         context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();

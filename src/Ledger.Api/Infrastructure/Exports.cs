@@ -13,9 +13,17 @@ public sealed record ExportTable(string Name, IReadOnlyList<string> Headers, IEn
 /// UTF-8 with a byte-order mark so spreadsheet programs read Chinese names) or <c>xlsx</c> (one sheet per table). CSV
 /// and workbooks are written straight to the response as rows are produced.
 /// </summary>
-public static class Exports
+public static partial class Exports
 {
-    public static async Task<IResult> Answer(HttpContext http, string? format, string fileName, object json, params ExportTable[] tables)
+    public static Task<IResult> Answer(HttpContext http, string? format, string fileName, object json, params ExportTable[] tables) =>
+        Answer(http, format, fileName, json, null, tables);
+
+    /// <summary>
+    /// A report whose content never changes (a closed period's settlement and statements): its workbook is stamped with
+    /// <paramref name="stampedAt"/> (the close) instead of the download time, so every download is the same file, byte
+    /// for byte, and its checksum can be quoted.
+    /// </summary>
+    public static async Task<IResult> Answer(HttpContext http, string? format, string fileName, object json, DateTimeOffset? stampedAt, params ExportTable[] tables)
     {
         switch (format ?? "json")
         {
@@ -29,7 +37,13 @@ public static class Exports
                     // The workbook is a zip, whose writer writes synchronously; it goes through a buffer that spills to a
                     // temporary file past 1 MiB, then to the response asynchronously.
                     await using var buffer = new FileBufferingWriteStream(memoryThreshold: 1024 * 1024);
-                    await Xlsx(buffer, tables, http.RequestAborted);
+                    if (stampedAt is { } stamp)
+                    {
+                        using var workbook = new MemoryStream();
+                        await Xlsx(workbook, tables, http.RequestAborted);
+                        Restamp(workbook, buffer, stamp);
+                    }
+                    else await Xlsx(buffer, tables, http.RequestAborted);
                     await buffer.DrainBufferAsync(stream, http.RequestAborted);
                 });
             default:
@@ -90,6 +104,35 @@ public static class Exports
         }
         await sheet.FinishAsync(ct);
     }
+
+    /// <summary>
+    /// The workbook again with every zip entry dated <paramref name="stamp"/> and the document's creation time set to it:
+    /// the two places a workbook carries the time it was written.
+    /// </summary>
+    private static void Restamp(MemoryStream workbook, Stream to, DateTimeOffset stamp)
+    {
+        workbook.Position = 0;
+        var utc = new DateTimeOffset(stamp.UtcDateTime, TimeSpan.Zero);
+        using var source = new System.IO.Compression.ZipArchive(workbook, System.IO.Compression.ZipArchiveMode.Read, leaveOpen: true);
+        using var target = new System.IO.Compression.ZipArchive(to, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true);
+        foreach (var entry in source.Entries)
+        {
+            var copy = target.CreateEntry(entry.FullName, System.IO.Compression.CompressionLevel.Optimal);
+            copy.LastWriteTime = utc;
+            using var input = entry.Open();
+            using var output = copy.Open();
+            if (entry.FullName == "docProps/core.xml")
+            {
+                using var reader = new StreamReader(input);
+                var xml = CreatedTime().Replace(reader.ReadToEnd(), $"${{1}}{utc:yyyy-MM-dd'T'HH:mm:ss'Z'}$2");
+                output.Write(System.Text.Encoding.UTF8.GetBytes(xml));
+            }
+            else input.CopyTo(output);
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("(<dcterms:created[^>]*>)[^<]*(</dcterms:created>)")]
+    private static partial System.Text.RegularExpressions.Regex CreatedTime();
 
     private static Cell CellOf(object? value) => value switch
     {

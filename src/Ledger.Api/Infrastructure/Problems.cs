@@ -21,6 +21,14 @@ public static partial class Problems
     public const string CounterReportInvalid = "counter_report_invalid";
     public const string StatementIntegrityFailed = "statement_integrity_failed";
     public const string MethodNotAllowed = "method_not_allowed";
+    public const string DatabaseUnavailableCode = "database_unavailable";
+
+    /// <summary>503 with Retry-After: the database cannot be reached; a command in flight was not acknowledged, so read before retrying it.</summary>
+    private static IResult DatabaseUnavailable(HttpContext context)
+    {
+        context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Ledger.Api").LogWarning("the database cannot be reached on {Path}", context.Request.Path);
+        return Result(503, DatabaseUnavailableCode, "the ledger's database cannot be reached; retry in a few seconds (read what a command names before sending it again)");
+    }
 
     public static IResult Result(int status, string code, string detail, IDictionary<string, string[]>? errors = null)
     {
@@ -39,8 +47,9 @@ public static partial class Problems
         409 => "The request conflicts with the ledger's rules",
         412 => "The resource changed since you read it",
         413 => "The request body is too large",
-        415 => "The request body must be JSON",
+        415 => "The request body is not of a media type this endpoint reads",
         429 => "Too many requests",
+        503 => "The ledger is unavailable for a moment",
         _ => "The server could not complete the request",
     };
 
@@ -82,9 +91,12 @@ public static partial class Problems
                 NotFound n => Result(404, n.Code, n.Message),
                 StaleVersion s => Result(412, VersionMustMatch, s.Message),
                 BadHttpRequestException { StatusCode: 413 } => Result(413, Security.Hardening.BodyTooLarge, "the request body is too large"),
+                UnsupportedMediaType u => Result(415, MediaTypeUnsupported, u.Message),
                 BadHttpRequestException { StatusCode: 415 } => Result(415, MediaTypeUnsupported, "send the body as application/json"),
                 BadHttpRequestException b => Result(400, BodyMalformed, Describe(b)),
                 JsonException j => Result(400, BodyMalformed, Describe(j)),
+                _ when IsBadRequestBody(ex) => Result(400, BodyMalformed, "the request body is not valid HTTP framing (a chunk size or length is malformed)"),
+                _ when IsDatabaseUnavailable(ex) => DatabaseUnavailable(context),
                 ConcurrencyException or JasperFx.Events.ExistingStreamIdCollisionException or Marten.Exceptions.ExistingStreamIdCollisionException or ConcurrentUpdateException =>
                     Result(409, StreamChangedConcurrently, "another command changed this stream at the same time; read it again and retry"),
                 _ => null,
@@ -98,9 +110,10 @@ public static partial class Problems
             {
                 context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Ledger.Api")
                     .LogError(ex, "unhandled failure on {Path}", context.Request.Path);
-                result = Result(500, Internal, "the server failed; the failure was logged and nothing was recorded");
+                result = Result(500, Internal, "the server failed and the failure was logged; before sending a command again, read what it names: it may have been recorded");
             }
             context.Response.Clear();
+            if (result is IStatusCodeHttpResult { StatusCode: 503 }) context.Response.Headers.RetryAfter = "5";
             await result.ExecuteAsync(context);
         }
     }
@@ -120,8 +133,28 @@ public static partial class Problems
     private static partial System.Text.RegularExpressions.Regex BoundName();
 
     private static string Describe(JsonException j) => j.Path is { Length: > 0 } path && path != "$"
-        ? $"the body is not valid JSON for this request at {path}: a value is malformed, of the wrong type, out of range, repeated or not a known field"
+        ? Json.Rules.FirstOrDefault(r => j.Message.StartsWith(r, StringComparison.Ordinal)) is { } rule
+            ? $"the value at {path} is refused: {rule}"
+            : $"the body is not valid JSON for this request at {path}: a value is malformed, of the wrong type, out of range, repeated or not a known field"
         : "the body is not valid JSON for this request: it must be one JSON object with the documented fields";
+
+    /// <summary>
+    /// A failure to reach PostgreSQL (connection refused or lost, pool exhausted, a timeout on the wire), as opposed to an
+    /// error the server answered with: the request can be retried once the database is back.
+    /// </summary>
+    public static bool IsDatabaseUnavailable(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+        {
+            if (x is Npgsql.PostgresException p) return p.SqlState is "57P01" or "57P02" or "57P03" or "53300"; // shutdown, crash, starting, too many connections
+            if (x is Npgsql.NpgsqlException or System.Net.Sockets.SocketException) return true;
+        }
+        return false;
+    }
+
+    /// <summary>Kestrel's own failure while reading a malformed request body (a chunk size beyond 64 bits, say).</summary>
+    private static bool IsBadRequestBody(Exception e) =>
+        e is IOException && e.TargetSite?.DeclaringType?.Namespace?.StartsWith("Microsoft.AspNetCore.Server.Kestrel", StringComparison.Ordinal) == true;
 }
 
 /// <summary>The If-Match version did not match the stream's current version.</summary>

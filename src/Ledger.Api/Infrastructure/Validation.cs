@@ -28,7 +28,7 @@ public static class ValidationExtensions
     public static RouteHandlerBuilder Validate<T>(this RouteHandlerBuilder builder) =>
         builder.AddEndpointFilter<ValidationFilter<T>>().ProducesValidationProblem();
 
-    private const string CodePattern = "^[A-Za-z0-9][A-Za-z0-9_.-]*$";
+    private const string CodePattern = @"^[A-Za-z0-9][A-Za-z0-9_.-]*\z";
 
     /// <summary>Codes and ids: letters, digits, '-', '_', '.', 1–64 characters.</summary>
     public static IRuleBuilderOptions<T, string?> IsCode<T>(this IRuleBuilder<T, string?> rule) =>

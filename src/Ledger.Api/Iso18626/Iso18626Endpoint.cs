@@ -27,6 +27,7 @@ public static class Iso18626Endpoint
     public static void Map(RouteGroupBuilder alliance) => alliance.MapPost("/iso18626", async (string alliance, HttpContext http, CommandRunner runner,
             IDocumentStore store) =>
         {
+            MediaTypes.MustBe(http.Request, "application/xml", "text/xml");
             var received = http.Now();
             Iso18626Message? message = null;
             try
@@ -39,7 +40,7 @@ public static class Iso18626Endpoint
             }
             return Xml(await Handle(message, alliance, http.Caller(), runner, store, received, http.RequestAborted));
         })
-        .WithMetadata(new BodySizeLimit(MaxBytes)).Accepts<object>("application/xml", "text/xml")
+        .WithMetadata(new BodySizeLimit(MaxBytes)).TakesBody("application/xml", "text/xml")
         .RequireAuthorization(Policies.RecordActivity).WithName("Iso18626").WithTags("ISO 18626");
 
     /// <summary>Applies a parsed message as the caller and answers with its confirmation (HTTP and queue alike).</summary>

@@ -39,7 +39,7 @@ public sealed record Iso18626Message(
     public const string SupplyingAgencyMessage = "supplyingAgencyMessage";
     public const string RequestingAgencyMessage = "requestingAgencyMessage";
     private static readonly XNamespace Ns = Namespace;
-    private static readonly Regex Id = new("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", RegexOptions.Compiled);
+    private static readonly Regex Id = new(@"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\z", RegexOptions.Compiled);
 
     /// <summary>No DTDs (so no entity expansion), no external resolution, a bounded document.</summary>
     public static readonly XmlReaderSettings Settings = new()

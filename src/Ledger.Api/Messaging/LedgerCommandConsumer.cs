@@ -95,6 +95,9 @@ public sealed class LedgerCommandConsumer(CommandRunner runner, IServiceProvider
             if (!result.IsValid)
                 throw new CommandUnusable(Problems.RequestInvalid, string.Join("; ", result.Errors.Select(e => $"{e.PropertyName}: {e.ErrorMessage}")));
         }
+        var times = services.GetRequiredService<TimeBounds>().Check([("body", body)]);
+        if (times.Count > 0)
+            throw new CommandUnusable(TimeBounds.Code(times), string.Join("; ", times.Select(t => $"{t.Key}: {t.Value[0]}")));
         return body;
     }
 

@@ -164,7 +164,7 @@ public sealed class ProblemAuthorizationResults : IAuthorizationMiddlewareResult
         if (result.Challenged)
         {
             await context.ChallengeAsync(); // sets 401 and WWW-Authenticate
-            await Problems.Result(401, AccessCodes.AuthenticationRequired, AuthenticationFailure(context)).ExecuteAsync(context);
+            await Problems.Result(401, AccessCodes.AuthenticationRequired, await AuthenticationFailure(context)).ExecuteAsync(context);
             return;
         }
         if (result.Forbidden)
@@ -177,13 +177,19 @@ public sealed class ProblemAuthorizationResults : IAuthorizationMiddlewareResult
         await fallback.HandleAsync(next, context, policy, result);
     }
 
-    private static string AuthenticationFailure(HttpContext context)
+    /// <summary>Why the bearer token was refused (the handler caches its result, so asking again costs nothing).</summary>
+    private static async Task<string> AuthenticationFailure(HttpContext context)
     {
-        var failure = context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Failure;
+        var failure = (await context.AuthenticateAsync()).Failure;
+        if (failure is null && context.Request.Headers.Authorization.Count > 0)
+            return "the Authorization header must be: Bearer <token>";
         return failure switch
         {
             null => "send a bearer token: Authorization: Bearer <token>",
             Microsoft.IdentityModel.Tokens.SecurityTokenExpiredException => "the bearer token has expired",
+            Microsoft.IdentityModel.Tokens.SecurityTokenNotYetValidException => "the bearer token is not valid yet",
+            Microsoft.IdentityModel.Tokens.SecurityTokenInvalidLifetimeException => "the bearer token has expired or is not valid yet",
+            Microsoft.IdentityModel.Tokens.SecurityTokenMalformedException => "the bearer token is not a well-formed JWT",
             Microsoft.IdentityModel.Tokens.SecurityTokenInvalidAudienceException => "the bearer token is for another audience",
             Microsoft.IdentityModel.Tokens.SecurityTokenInvalidIssuerException => "the bearer token is from another issuer",
             Microsoft.IdentityModel.Tokens.SecurityTokenSignatureKeyNotFoundException or

@@ -90,7 +90,7 @@ public static class PeriodEndpoints
         periods.MapGet("/{period}/settlement", async (string alliance, string period, string? format, HttpContext http, ReadStore store) =>
             {
                 var s = await Settlement(store, alliance, period, http.RequestAborted);
-                return await Exports.Answer(http, format, $"{alliance}-{period}-settlement", s,
+                return await Exports.Answer(http, format, $"{alliance}-{period}-settlement", s, s.ClosedAt,
                     new ExportTable("Positions", ["account", "opening", "movement", "closing"],
                         s.Accounts.Select(x => new object?[] { x.Account, x.Opening, x.Movement, x.Closing })),
                     new ExportTable("Bilateral", ["from", "to", "amount"], s.Bilateral.Select(f => new object?[] { f.From, f.To, f.Amount })),
@@ -106,7 +106,7 @@ public static class PeriodEndpoints
                 // The chain as it stood at the close's high-water mark: every event the statement rests on is under that hash.
                 var link = await chains.For(alliance).At(statement.HighWater, http.RequestAborted);
                 statement = statement with { AuditHead = link is null ? null : new Audit.ChainHeadResponse(link.Sequence, link.Hash) };
-                return await Exports.Answer(http, format, $"{alliance}-{period}-{member}-statement", statement,
+                return await Exports.Answer(http, format, $"{alliance}-{period}-{member}-statement", statement, statement.IssuedAt,
                     new ExportTable("Statement", StatementLine.Headers, StatementRows(statement)));
             })
             .RequireAuthorization(Policies.ReadMemberLedger).WithName("GetPeriodStatement");

@@ -167,17 +167,18 @@ public static class PurchaseEndpoints
 
         purchase.MapPost("/usage", async (string alliance, string purchaseId, string? member, HttpContext http, CommandRunner runner) =>
             {
-                if (string.IsNullOrEmpty(member) || member.Length > 64) throw new BadHttpRequestException("member (the library the report is for) is required");
+                MediaTypes.MustBe(http.Request, "application/json");
+                if (!ValidationExtensions.IsValidCode(member)) throw new BadHttpRequestException("member (the code of the library the report is for) is required");
                 var body = await ReadBody(http);
                 return await StreamCommands.Run<PurchaseView, JointPurchase>(http, runner, alliance, StreamKeys.Purchase(purchaseId),
                     (state, a) =>
                     {
                         if (state is null) throw new NotFound(PurchaseCodes.PurchaseMustExist, $"joint purchase {purchaseId} does not exist");
                         var usage = CounterReports.Read(body, state.Metric);
-                        return PurchaseDecider.Decide(purchaseId, new RecordPurchaseUsage(member, usage, http.Now()), state, a);
+                        return PurchaseDecider.Decide(purchaseId, new RecordPurchaseUsage(member!, usage, http.Now()), state, a);
                     }, PurchaseResponse.From);
             })
-            .WithMetadata(new BodySizeLimit(UsageBodyMaxBytes)).Accepts<object>("application/json")
+            .WithMetadata(new BodySizeLimit(UsageBodyMaxBytes)).TakesBody("application/json")
             .RequireAuthorization(Policies.ManageFinance).WithName("RecordPurchaseUsage");
 
         purchase.MapPost("/invoice", (string alliance, string purchaseId, InvoiceRequest b, HttpContext http, CommandRunner runner) =>

@@ -80,6 +80,15 @@ public static class CostShareDecider
     private static ICostShareEvent[] Declare(DeclareCostShare c, Alliance alliance, DateOnly date)
     {
         MustBeParticipants(c.Participants, alliance, date);
+        Splitter.MustBeSound(c.Rule, c.Participants.Select(p => p.Member).ToList());
+        // The payee bore the cost: a vendor, or a member on the date (a library outside the alliance has no statement
+        // that could show the credit, nor a payment that could settle it).
+        if (Ledger.Account.IsMember(c.PayeeAccount))
+        {
+            var code = c.PayeeAccount["member:".Length..];
+            var payee = alliance.MemberOrNull(code) ?? throw new NotFound(AllianceCodes.MemberMustExist, $"the payee {code} is no member of {alliance.Code}");
+            if (!payee.IsMemberOn(date)) throw new Rejected(ChargeCodes.MemberMustBeAdmitted, $"the payee {code} is not a member on {date:yyyy-MM-dd}");
+        }
         return [new CostShareDeclared(c.CostShareId, c.Purpose, c.AmountFen, c.Rule, c.Participants, c.PayeeAccount, c.At)];
     }
 

@@ -35,7 +35,7 @@ public sealed record DeliveryUnfilled(string DeliveryId, string Requester, strin
 public sealed record DeliveryCancelled(string DeliveryId, string Requester, string Supplier, string? Reason,
     DateTimeOffset CancelledAt, DateOnly BusinessDate) : IDeliveryEvent;
 public sealed record DeliveryChargeRefunded(string DeliveryId, string RefundId, string Requester, string Supplier,
-    ChargeRefund Refund, string? GrantAccount, string Reason, DateTimeOffset RefundedAt, DateOnly BusinessDate) : IDeliveryEvent;
+    ChargeRefund Refund, string? GrantAccount, string Reason, DateTimeOffset RefundedAt, DateOnly BusinessDate, string? BudgetLine = null) : IDeliveryEvent;
 
 public sealed record Delivery(
     string Id, string Requester, string Supplier, string Title, bool Rush, long? MaximumCostFen, DeliveryStatus Status,

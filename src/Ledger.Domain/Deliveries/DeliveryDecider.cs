@@ -62,7 +62,7 @@ public static class DeliveryDecider
         var (charge, withheld) = Pricing.Price(policy, policyFee, c.StatedChargeFen, requester.RegionGroup, overrideMaximum ? null : s.MaximumCostFen, c.GrantAvailableFen);
         var fulfilled = new DeliveryFulfilled(s.Id, s.Requester, s.Supplier, s.RequestedAt, c.At, date, c.Pages, charge, c.StatedChargeFen is not null);
         return withheld > 0
-            ? [fulfilled, new Funding.DeliveryGrantWithheld(s.Id, policy.FundingReference ?? "", withheld, c.GrantAvailableFen, date)]
+            ? [fulfilled, new Funding.DeliveryGrantWithheld(s.Id, policy.FundingReference ?? "", withheld, c.GrantAvailableFen, date, policy.BudgetLine)]
             : [fulfilled];
     }
 
@@ -71,7 +71,7 @@ public static class DeliveryDecider
         var split = RefundRules.Decide(s.Refunds, c.RefundId, ChargeKind.Fee, c.AmountFen, c.Reason, s.Fee);
         return split is null
             ? []
-            : [new DeliveryChargeRefunded(s.Id, c.RefundId, s.Requester, s.Supplier, split, s.Fee!.GrantAccount, c.Reason, c.At, date)];
+            : [new DeliveryChargeRefunded(s.Id, c.RefundId, s.Requester, s.Supplier, split, s.Fee!.GrantAccount, c.Reason, c.At, date, s.Fee.BudgetLine)];
     }
 
     private static IDeliveryEvent[] At(IDeliveryCommand c, Delivery s, Func<IDeliveryEvent[]> events)

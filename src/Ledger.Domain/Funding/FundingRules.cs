@@ -41,10 +41,10 @@ public static class FundingRules
         ExpenditureReversed e => [new(e.SubProject, e.Line, FundingKind.Spent, -e.AmountFen, e.BusinessDate.Year)],
         LoanShipped e => Charged(e.Charge, e.BusinessDate, 0),
         DeliveryFulfilled e => Charged(e.Charge, e.BusinessDate, e.Pages),
-        LoanChargeRefunded e => Refunded(e.GrantAccount, e.Refund, e.BusinessDate),
-        DeliveryChargeRefunded e => Refunded(e.GrantAccount, e.Refund, e.BusinessDate),
-        LoanGrantWithheld e => Withheld(e.FundingReference, e.WantedFen, e.BusinessDate),
-        DeliveryGrantWithheld e => Withheld(e.FundingReference, e.WantedFen, e.BusinessDate),
+        LoanChargeRefunded e => Refunded(e.GrantAccount, e.BudgetLine, e.Refund, e.BusinessDate),
+        DeliveryChargeRefunded e => Refunded(e.GrantAccount, e.BudgetLine, e.Refund, e.BusinessDate),
+        LoanGrantWithheld e => Withheld(e.FundingReference, e.BudgetLine, e.WantedFen, e.BusinessDate),
+        DeliveryGrantWithheld e => Withheld(e.FundingReference, e.BudgetLine, e.WantedFen, e.BusinessDate),
         PurchaseCovered e => [new(e.Cover.FundingReference, e.Cover.BudgetLine ?? BudgetLines.ResourcePurchase, FundingKind.Spent, e.Cover.AmountFen,
             e.BusinessDate.Year, PurchaseId: e.PurchaseId)],
         _ => [],
@@ -60,15 +60,15 @@ public static class FundingRules
                 c.SubsidyFen > 0 ? 1 : 0, c.SubsidyFen > 0 ? pages : 0, c.SubsidyFen, c.RewardFen)]
             : [];
 
-    private static FundingMovement[] Refunded(string? grantAccount, ChargeRefund r, DateOnly date) =>
+    private static FundingMovement[] Refunded(string? grantAccount, string? line, ChargeRefund r, DateOnly date) =>
         SubProjectOf(grantAccount) is { } sub && r.GrantPartFen + r.RewardReturnedFen > 0
-            ? [new(sub, BudgetLines.Subsidy, FundingKind.Spent, -(r.GrantPartFen + r.RewardReturnedFen), date.Year,
+            ? [new(sub, line ?? BudgetLines.Subsidy, FundingKind.Spent, -(r.GrantPartFen + r.RewardReturnedFen), date.Year,
                 SubsidyFen: -r.GrantPartFen, RewardFen: -r.RewardReturnedFen)]
             : [];
 
-    /// <summary>A request the grant could not pay: one request, what was wanted, on the subsidy line; no funds move.</summary>
-    private static FundingMovement[] Withheld(string subProject, long wantedFen, DateOnly date) =>
-        subProject.Length > 0 && wantedFen > 0 ? [new(subProject, BudgetLines.Subsidy, FundingKind.Withheld, wantedFen, date.Year, SubsidisedRequests: 1)] : [];
+    /// <summary>A request the grant could not pay: one request, what was wanted, on the policy's line (default subsidy); no funds move.</summary>
+    private static FundingMovement[] Withheld(string subProject, string? line, long wantedFen, DateOnly date) =>
+        subProject.Length > 0 && wantedFen > 0 ? [new(subProject, line ?? BudgetLines.Subsidy, FundingKind.Withheld, wantedFen, date.Year, SubsidisedRequests: 1)] : [];
 
     /// <summary>What a sub-project can still spend, from its movements.</summary>
     public static long Available(IEnumerable<FundingMovement> movements) => movements.Sum(m => m.SignedFen);

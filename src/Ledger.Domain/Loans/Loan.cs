@@ -38,7 +38,7 @@ public sealed record LoanUnfilled(string LoanId, string Borrower, string Lender,
 public sealed record LoanCancelled(string LoanId, string Borrower, string Lender, string? Reason, DateTimeOffset CancelledAt, DateOnly BusinessDate) : ILoanEvent;
 public sealed record LoanLost(string LoanId, string Borrower, string Lender, long ReplacementCostFen, DateTimeOffset LostAt, DateOnly BusinessDate) : ILoanEvent;
 public sealed record LoanChargeRefunded(string LoanId, string RefundId, ChargeKind Charge, string Borrower, string Lender,
-    ChargeRefund Refund, string? GrantAccount, string Reason, DateTimeOffset RefundedAt, DateOnly BusinessDate) : ILoanEvent;
+    ChargeRefund Refund, string? GrantAccount, string Reason, DateTimeOffset RefundedAt, DateOnly BusinessDate, string? BudgetLine = null) : ILoanEvent;
 
 /// <summary>The loan as its decider sees it and as <c>GET …/loans/{id}</c> shows it.</summary>
 public sealed record Loan(

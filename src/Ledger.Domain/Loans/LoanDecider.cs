@@ -32,12 +32,13 @@ public static class LoanDecider
 
             (ReceiveLoan c, { Status: LoanStatus.Shipped } s) => At(c, s, () =>
                 [new LoanReceived(s.Id, s.Borrower, s.Lender, c.At, date)]),
-            (ReceiveLoan, { Status: LoanStatus.Received or LoanStatus.Returned }) => [],
+            // A repeat of a step the loan has already passed (received, then returned or lost) answers with the state.
+            (ReceiveLoan, { Status: LoanStatus.Received or LoanStatus.Returned } or { ReceivedAt: not null }) => [],
             (ReceiveLoan, _) => throw new Rejected(LoanCodes.LoanMustBeShippedToReceive),
 
             (ReturnLoan c, { Status: LoanStatus.Shipped or LoanStatus.Received } s) => At(c, s, () =>
                 [new LoanReturned(s.Id, s.Borrower, s.Lender, c.At, date)]),
-            (ReturnLoan, { Status: LoanStatus.Returned }) => [],
+            (ReturnLoan, { Status: LoanStatus.Returned } or { ReturnedAt: not null }) => [],
             (ReturnLoan, _) => throw new Rejected(LoanCodes.LoanMustBeShippedToReturn),
 
             (MarkLoanUnfilled c, { Status: LoanStatus.Requested } s) => At(c, s, () =>
@@ -76,7 +77,7 @@ public static class LoanDecider
         var (charge, withheld) = Pricing.Price(policy, policy.LoanFeeFen, c.StatedChargeFen, borrower.RegionGroup, overrideMaximum ? null : s.MaximumCostFen, c.GrantAvailableFen);
         var shipped = new LoanShipped(s.Id, s.Borrower, s.Lender, s.RequestedAt, c.At, date, charge, c.StatedChargeFen is not null);
         return withheld > 0
-            ? [shipped, new Funding.LoanGrantWithheld(s.Id, policy.FundingReference ?? "", withheld, c.GrantAvailableFen, date)]
+            ? [shipped, new Funding.LoanGrantWithheld(s.Id, policy.FundingReference ?? "", withheld, c.GrantAvailableFen, date, policy.BudgetLine)]
             : [shipped];
     }
 
@@ -93,7 +94,7 @@ public static class LoanDecider
         var split = RefundRules.Decide(s.Refunds, c.RefundId, c.Charge, c.AmountFen, c.Reason, charge);
         return split is null
             ? []
-            : [new LoanChargeRefunded(s.Id, c.RefundId, c.Charge, s.Borrower, s.Lender, split, charge!.GrantAccount, c.Reason, c.At, date)];
+            : [new LoanChargeRefunded(s.Id, c.RefundId, c.Charge, s.Borrower, s.Lender, split, charge!.GrantAccount, c.Reason, c.At, date, charge.BudgetLine)];
     }
 
     private static ILoanEvent[] At(ILoanCommand c, Loan s, Func<ILoanEvent[]> events)

@@ -28,6 +28,7 @@ public static class PurchaseDecider
     private static IPurchaseEvent[] Propose(ProposePurchase c)
     {
         if (c.LicenceTo < c.LicenceFrom) throw new Rejected(PurchaseCodes.LicencePeriodMustBeOrdered);
+        Splitter.MustBeSound(c.Rule);
         return [new PurchaseProposed(c.PurchaseId, c.Resource, c.Vendor, c.LicenceFrom, c.LicenceTo, c.ListPriceFen, c.Rule, c.Metric, c.At)];
     }
 

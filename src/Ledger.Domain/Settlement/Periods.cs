@@ -26,12 +26,13 @@ public sealed record Period(string Key, DateOnly From, DateOnly To)
         var c = CultureInfo.InvariantCulture;
         switch (frequency)
         {
-            case PeriodFrequency.Monthly when key.Length == 7 && DateOnly.TryParseExact(key + "-01", "yyyy-MM-dd", c, DateTimeStyles.None, out var m):
+            case PeriodFrequency.Monthly when key.Length == 7 && DateOnly.TryParseExact(key + "-01", "yyyy-MM-dd", c, DateTimeStyles.None, out var m)
+                                              && DateRange.Contains(m):
                 return Containing(m, frequency);
             case PeriodFrequency.Quarterly when key.Length == 7 && key[4..6] == "-Q" && key[6] is >= '1' and <= '4' &&
-                                                int.TryParse(key[..4], NumberStyles.None, c, out var y) && y is >= 1 and <= 9999:
+                                                int.TryParse(key[..4], NumberStyles.None, c, out var y) && y >= DateRange.Earliest.Year && y <= DateRange.Latest.Year:
                 return Quarter(y, key[6] - '0');
-            case PeriodFrequency.Yearly when key.Length == 4 && int.TryParse(key, NumberStyles.None, c, out var year) && year is >= 1 and <= 9999:
+            case PeriodFrequency.Yearly when key.Length == 4 && int.TryParse(key, NumberStyles.None, c, out var year) && year >= DateRange.Earliest.Year && year <= DateRange.Latest.Year:
                 return new Period(key, new DateOnly(year, 1, 1), new DateOnly(year, 12, 31));
             default:
                 return null;

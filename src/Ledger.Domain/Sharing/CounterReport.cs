@@ -26,6 +26,18 @@ public static class CounterReports
 
     public static CounterUsage Read(ReadOnlySpan<byte> json, string metric)
     {
+        try
+        {
+            return ReadChecked(json, metric);
+        }
+        catch (OverflowException)
+        {
+            throw new CounterReportInvalid($"the {metric} counts add up to more than {long.MaxValue:N0}: no real report counts so much");
+        }
+    }
+
+    private static CounterUsage ReadChecked(ReadOnlySpan<byte> json, string metric)
+    {
         if (!Metrics.Contains(metric)) throw new CounterReportInvalid($"the metric must be one of {string.Join(", ", Metrics)}");
         var sha = Convert.ToHexString(SHA256.HashData(json)).ToLowerInvariant();
         JsonDocument document;

@@ -1,3 +1,4 @@
+using System.Numerics;
 using Ledger.Domain.Money;
 
 namespace Ledger.Domain.Sharing;
@@ -52,6 +53,23 @@ public static class Splitter
     public const string RuleVersion = "split-v1";
 
     /// <summary>
+    /// A rule checked when it is declared rather than when it is first used: fixed percentages name each member once and
+    /// sum to exactly 100 %; when the participants are already known (a cost share), they are exactly the members named.
+    /// </summary>
+    public static void MustBeSound(SplitRule rule, IReadOnlyList<string>? participants = null)
+    {
+        if (rule.Method != SplitMethod.Fixed) return;
+        var shares = rule.Fixed ?? [];
+        var members = shares.Select(s => s.Member).ToList();
+        var sum = shares.Sum(s => (long)s.BasisPoints);
+        if (members.Distinct(StringComparer.Ordinal).Count() != members.Count || sum != 10_000)
+            throw new Rejected(SharingCodes.FixedSharesMustMatch, $"the fixed percentages must name each member once and sum to 100; they sum to {sum / 100m:0.00}");
+        if (participants is not null && !members.Order(StringComparer.Ordinal).SequenceEqual(participants.Order(StringComparer.Ordinal)))
+            throw new Rejected(SharingCodes.FixedSharesMustMatch,
+                $"fixed shares name {string.Join(", ", members.Order(StringComparer.Ordinal))}; participants are {string.Join(", ", participants.Order(StringComparer.Ordinal))}");
+    }
+
+    /// <summary>
     /// The shares of <paramref name="totalFen"/>, one per participant in member-code order, summing to it exactly.
     /// Largest remainder on the fen; equal remainders go to the member whose code sorts first.
     /// </summary>
@@ -60,41 +78,41 @@ public static class Splitter
         var ordered = participants.OrderBy(p => p.Member, StringComparer.Ordinal).ToList();
         if (ordered.Count == 0) throw new Rejected(SharingCodes.ParticipantsMustNotBeEmpty, "nobody takes part");
         var weights = Weights(ordered, rule);
-        if (weights.All(w => w == 0))
+        if (weights.All(w => w.IsZero))
             throw new Rejected(SharingCodes.WeightsMustNotAllBeZero, $"every participant weighs 0 under the {rule.Method} rule");
         var parts = Allocation.LargestRemainder(totalFen, weights);
         return ordered.Select((p, i) => new Share(p.Member, parts[i])).ToList();
     }
 
     /// <summary>The integer weight of each participant (same order); exact, so one largest-remainder pass splits every rule.</summary>
-    public static long[] Weights(IReadOnlyList<Participant> ordered, SplitRule rule) => rule.Method switch
+    public static BigInteger[] Weights(IReadOnlyList<Participant> ordered, SplitRule rule) => rule.Method switch
     {
-        SplitMethod.Equal => ordered.Select(_ => 1L).ToArray(),
-        SplitMethod.Fte => ordered.Select(p => (long)p.Fte).ToArray(),
+        SplitMethod.Equal => ordered.Select(_ => BigInteger.One).ToArray(),
+        SplitMethod.Fte => ordered.Select(p => (BigInteger)p.Fte).ToArray(),
         SplitMethod.Usage => Usage(ordered),
         SplitMethod.Fixed => FixedWeights(ordered, rule.Fixed ?? []),
-        SplitMethod.Tiered => ordered.Select(p => TierPrice(p.Fte, rule.Tiers ?? [])).ToArray(),
+        SplitMethod.Tiered => ordered.Select(p => (BigInteger)TierPrice(p.Fte, rule.Tiers ?? [])).ToArray(),
         SplitMethod.Mixed => Mixed(ordered, rule.BaseBasisPoints ?? 0,
-            rule.RestBy == SplitMethod.Usage ? Usage(ordered) : ordered.Select(p => (long)p.Fte).ToArray()),
+            rule.RestBy == SplitMethod.Usage ? Usage(ordered) : ordered.Select(p => (BigInteger)p.Fte).ToArray()),
         _ => throw new ArgumentOutOfRangeException(nameof(rule)),
     };
 
-    private static long[] Usage(IReadOnlyList<Participant> ordered)
+    private static BigInteger[] Usage(IReadOnlyList<Participant> ordered)
     {
         var unknown = ordered.Where(p => p.Usage is null).Select(p => p.Member).ToList();
         if (unknown.Count > 0)
             throw new Rejected(SharingCodes.UsageMustBeKnown, $"no usage is recorded for {string.Join(", ", unknown)}");
-        return ordered.Select(p => p.Usage!.Value).ToArray();
+        return ordered.Select(p => (BigInteger)p.Usage!.Value).ToArray();
     }
 
-    private static long[] FixedWeights(IReadOnlyList<Participant> ordered, IReadOnlyList<FixedShare> shares)
+    private static BigInteger[] FixedWeights(IReadOnlyList<Participant> ordered, IReadOnlyList<FixedShare> shares)
     {
         var byMember = shares.ToDictionary(s => s.Member, s => s.BasisPoints, StringComparer.Ordinal);
         var covers = byMember.Count == ordered.Count && ordered.All(p => byMember.ContainsKey(p.Member));
         if (!covers || shares.Sum(s => (long)s.BasisPoints) != 10_000)
             throw new Rejected(SharingCodes.FixedSharesMustMatch,
                 $"fixed shares name {string.Join(", ", byMember.Keys.Order(StringComparer.Ordinal))}; participants are {string.Join(", ", ordered.Select(p => p.Member))}");
-        return ordered.Select(p => (long)byMember[p.Member]).ToArray();
+        return ordered.Select(p => (BigInteger)byMember[p.Member]).ToArray();
     }
 
     private static long TierPrice(int fte, IReadOnlyList<FteTier> tiers)
@@ -108,11 +126,11 @@ public static class Splitter
     /// base b (basis points) equally, the rest by weight w: participant i weighs b·W + (10⁴ − b)·n·wᵢ, which is
     /// (b/10⁴)/n + (1 − b/10⁴)·wᵢ/W scaled by 10⁴·n·W. One split over these keeps the fen exact and the order monotone.
     /// </summary>
-    private static long[] Mixed(IReadOnlyList<Participant> ordered, int baseBasisPoints, long[] rest)
+    private static BigInteger[] Mixed(IReadOnlyList<Participant> ordered, int baseBasisPoints, BigInteger[] rest)
     {
-        var w = rest.Sum();
+        var w = rest.Aggregate(BigInteger.Zero, (sum, r) => sum + r);
         var n = ordered.Count;
-        if (w == 0) return ordered.Select(_ => 1L).ToArray(); // nothing to weigh the rest by: all of it equally
-        return rest.Select(r => checked(baseBasisPoints * w + (10_000L - baseBasisPoints) * n * r)).ToArray();
+        if (w.IsZero) return ordered.Select(_ => BigInteger.One).ToArray(); // nothing to weigh the rest by: all of it equally
+        return rest.Select(r => baseBasisPoints * w + (10_000 - baseBasisPoints) * n * r).ToArray();
     }
 }
