@@ -109,12 +109,24 @@ public class AuthenticationTests(LedgerApp<AuthenticationTests> app) : IClassFix
             ["garbage"] = "%%%",
             ["tampered"] = Tamper(Token(_ => { })),
         };
+        // Each 401 says why, as its WWW-Authenticate header does.
+        var says = new Dictionary<string, string>
+        {
+            ["another audience"] = "audience", ["another issuer"] = "issuer", ["another key"] = "signature", ["expired"] = "expired",
+            ["not yet valid"] = "not valid yet", ["unsigned"] = "signature", ["malformed"] = "not", ["garbage"] = "not", ["tampered"] = "signature",
+        };
         foreach (var (why, token) in spoiled)
         {
             var response = await app.WithToken(token).GetAsync("/api/alliances/TST/balances");
             response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized, why);
-            (await response.ProblemCode()).ShouldBe(AccessCodes.AuthenticationRequired, why);
+            var problem = await response.Json();
+            problem.GetProperty("code").GetString().ShouldBe(AccessCodes.AuthenticationRequired, why);
+            var detail = problem.GetProperty("detail").GetString()!;
+            detail.ShouldContain(says[why], Case.Insensitive, why);
+            detail.ShouldNotContain("send a bearer token", Case.Insensitive, why);
         }
+        var none = await app.WithToken(null).GetAsync("/api/alliances/TST/balances");
+        (await none.Json()).GetProperty("detail").GetString()!.ShouldContain("send a bearer token");
     }
 
     // Swaps the payload for one that claims the operator role, keeping the original signature.
