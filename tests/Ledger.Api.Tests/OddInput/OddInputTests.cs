@@ -40,7 +40,12 @@ public class OddInputTests(LedgerApp<OddInputTests> app) : IClassFixture<LedgerA
         var before = await app.EventCount();
         var response = await Finance.Post($"{A}/payments", new
         {
-            paymentId = id, member = "NJU", direction = "member-to-centre", amount = 5m, paidOn = "2026-10-20", bankReference = "BOC-1",
+            paymentId = id,
+            member = "NJU",
+            direction = "member-to-centre",
+            amount = 5m,
+            paidOn = "2026-10-20",
+            bankReference = "BOC-1",
         });
         await Refused(response, HttpStatusCode.BadRequest, "request_invalid", before);
         (await Finance.PostRaw($"{A}/loans", $$"""{"loanId":"L-1\n","borrower":"XZMU","lender":"NJU","title":"t","at":"2026-10-12T08:30:00+08:00"}"""))
@@ -147,7 +152,10 @@ public class OddInputTests(LedgerApp<OddInputTests> app) : IClassFixture<LedgerA
         var operatorClient = app.As(Roles.Operator);
         (await Finance.Post($"{A}/subprojects", new
         {
-            code = "BL-SUB", projectCode = "JALIS-IV", title = "Courier subsidies", undertakingMember = "SEU",
+            code = "BL-SUB",
+            projectCode = "JALIS-IV",
+            title = "Courier subsidies",
+            undertakingMember = "SEU",
             budget = new[] { new { line = "courier", amount = 1000m } },
         })).EnsureSuccessStatusCode();
         (await Finance.Post($"{A}/subprojects/BL-SUB/allocations", new { allocationId = "BL-A", fiscalYear = 2026, amount = 1000m, allocatedOn = "2026-01-05" }))
@@ -170,8 +178,8 @@ public class OddInputTests(LedgerApp<OddInputTests> app) : IClassFixture<LedgerA
     private static System.Text.Json.JsonElement FindSubProject(System.Text.Json.JsonElement report, string code)
     {
         foreach (var project in report.GetProperty("projects").EnumerateArray())
-        foreach (var sub in project.GetProperty("subProjects").EnumerateArray())
-            if (sub.GetProperty("subProject").GetString() == code) return sub;
+            foreach (var sub in project.GetProperty("subProjects").EnumerateArray())
+                if (sub.GetProperty("subProject").GetString() == code) return sub;
         throw new InvalidOperationException($"{code} is not in the report: {report}");
     }
 

@@ -112,8 +112,15 @@ public class AuthenticationTests(LedgerApp<AuthenticationTests> app) : IClassFix
         // Each 401 says why, as its WWW-Authenticate header does.
         var says = new Dictionary<string, string>
         {
-            ["another audience"] = "audience", ["another issuer"] = "issuer", ["another key"] = "signature", ["expired"] = "expired",
-            ["not yet valid"] = "not valid yet", ["unsigned"] = "signature", ["malformed"] = "not", ["garbage"] = "not", ["tampered"] = "signature",
+            ["another audience"] = "audience",
+            ["another issuer"] = "issuer",
+            ["another key"] = "signature",
+            ["expired"] = "expired",
+            ["not yet valid"] = "not valid yet",
+            ["unsigned"] = "signature",
+            ["malformed"] = "not",
+            ["garbage"] = "not",
+            ["tampered"] = "signature",
         };
         foreach (var (why, token) in spoiled)
         {
