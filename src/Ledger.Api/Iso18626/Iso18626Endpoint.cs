@@ -25,7 +25,7 @@ public static class Iso18626Endpoint
     private static readonly XNamespace Ns = Iso18626Message.Namespace;
 
     public static void Map(RouteGroupBuilder alliance) => alliance.MapPost("/iso18626", async (string alliance, HttpContext http, CommandRunner runner,
-            IDocumentStore store) =>
+            IDocumentStore store, TimeBounds bounds) =>
         {
             MediaTypes.MustBe(http.Request, "application/xml", "text/xml");
             var received = http.Now();
@@ -38,18 +38,21 @@ public static class Iso18626Endpoint
             {
                 return Xml(Confirmation(null, e, received));
             }
-            return Xml(await Handle(message, alliance, http.Caller(), runner, store, received, http.RequestAborted));
+            return Xml(await Handle(message, alliance, http.Caller(), runner, store, bounds, received, http.RequestAborted));
         })
         .WithMetadata(new BodySizeLimit(MaxBytes)).TakesBody("application/xml", "text/xml")
         .RequireAuthorization(Policies.RecordActivity).WithName("Iso18626").WithTags("ISO 18626");
 
     /// <summary>Applies a parsed message as the caller and answers with its confirmation (HTTP and queue alike).</summary>
     public static async Task<(XDocument Confirmation, IsoError? Error)> Handle(Iso18626Message m, string alliance, Caller caller, CommandRunner runner,
-        IDocumentStore store, DateTimeOffset received, CancellationToken ct)
+        IDocumentStore store, TimeBounds bounds, DateTimeOffset received, CancellationToken ct)
     {
         IsoError? error = null;
         try
         {
+            // The header timestamp becomes the business date: one ahead of the clock would date a charge outside every period.
+            if (m.Timestamp is { } t && bounds.Refuse(t) is { } why)
+                throw new IsoError(IsoErrors.UnrecognisedDataValue, $"header/timestamp: {why}");
             await Apply(m, alliance, caller, runner, store, received, ct);
         }
         catch (IsoError e)
@@ -77,6 +80,10 @@ public static class Iso18626Endpoint
         await using var session = store.QuerySession(allianceCode);
         var alliance = CommandRunner.AllianceOrNotFound((await session.LoadAsync<AllianceView>(StreamKeys.Alliance, ct))?.State, allianceCode);
         var at = m.Timestamp ?? now;
+        // A cost in another currency is not the alliance's money: it is refused, never taken as yuan.
+        foreach (var (currency, where) in new[] { (m.MaximumCostCurrency, "billingInfo/maximumCosts/currencyCode"), (m.DeliveryCostCurrency, "deliveryInfo/deliveryCosts/currencyCode") })
+            if (currency is not null && !string.Equals(currency, alliance.Currency, StringComparison.Ordinal))
+                throw new IsoError(IsoErrors.UnrecognisedDataValue, $"{where} '{currency}': {alliance.Code} settles in {alliance.Currency} only");
         var id = m.RequestId;
         if (m.Kind == Iso18626Message.Request)
         {
@@ -106,6 +113,8 @@ public static class Iso18626Endpoint
         if (m.Kind == Iso18626Message.SupplyingAgencyMessage)
         {
             long? cost = m.DeliveryCost is { } d ? Fen.FromAmount(d) : null;
+            // The supplier refusing a cancel records nothing, with or without a status.
+            if (m.ReasonForMessage == "CancelResponse" && m.AnswerYesNo == "N") return;
             switch (m.Status)
             {
                 case "Loaned" when isLoan:
@@ -186,11 +195,12 @@ public static class Iso18626Endpoint
         if (m is not null) header.Add(new XElement(Ns + "requestingAgencyRequestId", m.RequestId));
         header.Add(new XElement(Ns + "timestampReceived", received.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'")));
         header.Add(new XElement(Ns + "messageStatus", error is null ? "OK" : "ERROR"));
+        // The v1.2 schema's order: the header, then reasonForMessage or action, then errorData.
         var confirmation = new XElement(Ns + (kind + "Confirmation"), header);
-        if (error is not null)
-            confirmation.Add(new XElement(Ns + "errorData", new XElement(Ns + "errorType", error.Type), new XElement(Ns + "errorValue", error.Value)));
         if (m?.Kind == Iso18626Message.SupplyingAgencyMessage && m.ReasonForMessage is { } reason) confirmation.Add(new XElement(Ns + "reasonForMessage", reason));
         if (m?.Kind == Iso18626Message.RequestingAgencyMessage && m.Action is { } action) confirmation.Add(new XElement(Ns + "action", action));
+        if (error is not null)
+            confirmation.Add(new XElement(Ns + "errorData", new XElement(Ns + "errorType", error.Type), new XElement(Ns + "errorValue", error.Value)));
         var document = new XDocument(new XDeclaration("1.0", "utf-8", null),
             new XElement(Ns + "ISO18626Message", new XAttribute(XNamespace.Xmlns + "ill", Ns), new XAttribute(Ns + "version", "1.2"), confirmation));
         return (document, error);

@@ -32,7 +32,8 @@ public sealed record AgencyRef(string Type, string Value);
 public sealed record Iso18626Message(
     string Kind, AgencyRef? Supplying, AgencyRef? Requesting, DateTimeOffset? Timestamp, string RequestId,
     string? Title, string? ServiceType, string? ServiceLevel, decimal? MaximumCost,
-    string? Status, string? ReasonForMessage, string? ReasonUnfilled, decimal? DeliveryCost, string? Action, string? Note)
+    string? Status, string? ReasonForMessage, string? ReasonUnfilled, decimal? DeliveryCost, string? Action, string? Note,
+    string? MaximumCostCurrency = null, string? DeliveryCostCurrency = null, string? AnswerYesNo = null)
 {
     public const string Namespace = "http://illtransactions.org/2013/iso18626";
     public const string Request = "request";
@@ -88,7 +89,9 @@ public sealed record Iso18626Message(
             Amount(Text(message, "billingInfo", "maximumCosts", "monetaryValue"), "billingInfo/maximumCosts/monetaryValue"),
             Text(message, "statusInfo", "status"), Text(message, "messageInfo", "reasonForMessage"), Text(message, "messageInfo", "reasonUnfilled"),
             Amount(Text(message, "deliveryInfo", "deliveryCosts", "monetaryValue"), "deliveryInfo/deliveryCosts/monetaryValue"),
-            Text(message, "action"), Text(message, "note"));
+            Text(message, "action"), Text(message, "note"),
+            Text(message, "billingInfo", "maximumCosts", "currencyCode"), Text(message, "deliveryInfo", "deliveryCosts", "currencyCode"),
+            Text(message, "messageInfo", "answerYesNo"));
     }
 
     /// <summary>The trimmed text of a nested element, or null when it is missing or empty (as ReShare sends optional ones).</summary>

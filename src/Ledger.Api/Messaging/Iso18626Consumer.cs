@@ -26,7 +26,7 @@ public static class QueueCaller
 /// published as <see cref="Iso18626Answered"/>; an unusable message also goes to the error queue with the reason,
 /// without retries and without holding up the queue. A duplicate records nothing (the commands are idempotent).
 /// </summary>
-public sealed class Iso18626Consumer(CommandRunner runner, IDocumentStore store, TimeProvider clock) : IConsumer<SubmitIso18626>
+public sealed class Iso18626Consumer(CommandRunner runner, IDocumentStore store, TimeProvider clock, TimeBounds bounds) : IConsumer<SubmitIso18626>
 {
     public async Task Consume(ConsumeContext<SubmitIso18626> context)
     {
@@ -39,7 +39,7 @@ public sealed class Iso18626Consumer(CommandRunner runner, IDocumentStore store,
         {
             await using var body = new MemoryStream(Encoding.UTF8.GetBytes(submitted.Xml ?? ""));
             message = await Iso18626Message.Parse(body, context.CancellationToken);
-            answer = await Iso18626Endpoint.Handle(message, submitted.Alliance, caller, runner, store, received, context.CancellationToken);
+            answer = await Iso18626Endpoint.Handle(message, submitted.Alliance, caller, runner, store, bounds, received, context.CancellationToken);
         }
         catch (IsoError e)
         {

@@ -13,7 +13,66 @@ public class OddInputTests(LedgerApp<OddInputTests> app) : IClassFixture<LedgerA
 {
     private const string A = TestAlliance.A;
 
-    public async Task InitializeAsync() => await TestAlliance.Ensure(app);
+    public async Task InitializeAsync()
+    {
+        if (!await TestAlliance.Ensure(app)) return;
+        foreach (var member in new[] { "NJU", "XZMU" })
+            (await app.As(Roles.Operator).PostRaw($"{A}/members/{member}/agency-ids", $$"""{"type":"ISIL","value":"CN-{{member}}"}""")).EnsureSuccessStatusCode();
+    }
+
+    private static readonly System.Xml.Linq.XNamespace Ill = "http://illtransactions.org/2013/iso18626";
+
+    private async Task<System.Xml.Linq.XElement> Iso(string xml)
+    {
+        var response = await Finance.PostAsync($"{A}/iso18626", new StringContent(xml, Encoding.UTF8, "application/xml"));
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        return System.Xml.Linq.XDocument.Parse(await response.Content.ReadAsStringAsync()).Root!.Elements().Single();
+    }
+
+    private static string Status(System.Xml.Linq.XElement confirmation) => confirmation.Descendants(Ill + "messageStatus").Single().Value;
+
+    [Fact] // 2: 10 USD was charged as 10 CNY
+    public async Task an_iso_cost_in_another_currency_is_refused_naming_the_element()
+    {
+        var before = await app.EventCount();
+        var usd = await Iso(Iso18626.Iso18626Tests.Request("ISO-USD", "Loan", 10m).Replace("<ill:currencyCode>CNY</ill:currencyCode>", "<ill:currencyCode>USD</ill:currencyCode>"));
+        Status(usd).ShouldBe("ERROR");
+        usd.Descendants(Ill + "errorValue").Single().Value.ShouldContain("billingInfo/maximumCosts/currencyCode");
+        (await app.EventCount()).ShouldBe(before);
+        Status(await Iso(Iso18626.Iso18626Tests.Request("ISO-CNY", "Loan", 10m))).ShouldBe("OK");
+    }
+
+    [Fact] // 4 (ISO): the header timestamp is the business date
+    public async Task an_iso_header_timestamp_ahead_of_the_clock_is_refused()
+    {
+        var before = await app.EventCount();
+        var future = await Iso(Iso18626.Iso18626Tests.Request("ISO-FUT", "Loan", 30m).Replace("2026-10-12T08:30:00+08:00", "2099-10-12T08:30:00+08:00"));
+        Status(future).ShouldBe("ERROR");
+        future.Descendants(Ill + "errorValue").Single().Value.ShouldContain("header/timestamp");
+        (await app.EventCount()).ShouldBe(before);
+    }
+
+    [Fact] // 22: errorData came before reasonForMessage / action
+    public async Task an_error_confirmation_keeps_the_schema_order()
+    {
+        var confirmation = await Iso(Iso18626.Iso18626Tests.Supplying("ISO-NONE", "Loaned", 10m));
+        Status(confirmation).ShouldBe("ERROR");
+        confirmation.Elements().Select(e => e.Name.LocalName).ShouldBe(["confirmationHeader", "reasonForMessage", "errorData"]);
+        var requesting = await Iso(Iso18626.Iso18626Tests.Requesting("ISO-NONE", "Received"));
+        requesting.Elements().Select(e => e.Name.LocalName).ShouldBe(["confirmationHeader", "action", "errorData"]);
+    }
+
+    [Fact] // 23: a refused cancel records nothing, so it is answered OK
+    public async Task a_refused_cancel_without_status_is_answered_ok()
+    {
+        Status(await Iso(Iso18626.Iso18626Tests.Request("ISO-CAN", "Loan", 30m))).ShouldBe("OK");
+        var before = await app.EventCount();
+        var refusal = Iso18626.Iso18626Tests.Supplying("ISO-CAN", "Loaned")
+            .Replace("<ill:reasonForMessage>StatusChange</ill:reasonForMessage>", "<ill:reasonForMessage>CancelResponse</ill:reasonForMessage><ill:answerYesNo>N</ill:answerYesNo>");
+        refusal = System.Text.RegularExpressions.Regex.Replace(refusal, "<ill:statusInfo>.*?</ill:statusInfo>", "");
+        Status(await Iso(refusal)).ShouldBe("OK");
+        (await app.EventCount()).ShouldBe(before);
+    }
 
     public Task DisposeAsync() => Task.CompletedTask;
 
