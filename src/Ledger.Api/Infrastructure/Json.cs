@@ -33,9 +33,6 @@ public static partial class Json
     /// <summary>The rules these readers refuse by, so an answer can say which one a value broke.</summary>
     public static readonly IReadOnlyList<string> Rules = [NumberRule, InstantRule, TextRule];
 
-    public static DateOnly EarliestDate => Domain.DateRange.Earliest;
-
-    public static DateOnly LatestDate => Domain.DateRange.Latest;
 
     /// <summary>
     /// A number written as digits with an optional fraction: <c>1e-400</c>, <c>1E3</c> and <c>12.5e1</c> are refused rather
@@ -46,8 +43,10 @@ public static partial class Json
         public override decimal Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         {
             if (reader.TokenType != JsonTokenType.Number) throw new JsonException("a number is expected");
-            var text = reader.HasValueSequence ? System.Text.Encoding.ASCII.GetString(System.Buffers.BuffersExtensions.ToArray(reader.ValueSequence)) : System.Text.Encoding.ASCII.GetString(reader.ValueSpan);
-            if (!PlainNumber().IsMatch(text) || !decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
+            // The reader has checked the JSON number grammar; what is left to refuse is the exponent.
+            ReadOnlySpan<byte> text = reader.HasValueSequence ? System.Buffers.BuffersExtensions.ToArray(reader.ValueSequence) : reader.ValueSpan;
+            if (text.IndexOfAny((byte)'e', (byte)'E') >= 0
+                || !decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
                 throw new JsonException(NumberRule);
             return value;
         }
@@ -76,7 +75,7 @@ public static partial class Json
         value = default;
         return text is not null && InstantPattern().IsMatch(text)
                && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out value)
-               && DateOnly.FromDateTime(value.UtcDateTime) >= EarliestDate && DateOnly.FromDateTime(value.UtcDateTime) <= LatestDate;
+               && Domain.DateRange.Contains(DateOnly.FromDateTime(value.UtcDateTime));
     }
 
     /// <summary>Text without control characters (tab, line feed and carriage return aside) and without unpaired surrogates: PostgreSQL stores neither.</summary>
@@ -108,9 +107,6 @@ public static partial class Json
         }
         return true;
     }
-
-    [GeneratedRegex(@"^-?(0|[1-9][0-9]*)(\.[0-9]+)?\z")]
-    private static partial Regex PlainNumber();
 
     [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,7})?)?(Z|z|[+-][0-9]{2}:[0-9]{2})\z")]
     private static partial Regex InstantPattern();

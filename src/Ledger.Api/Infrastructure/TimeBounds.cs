@@ -35,42 +35,45 @@ public sealed class TimeBounds(TimeProvider clock, TimeSpan maxAhead)
         ? $"{at:yyyy-MM-dd'T'HH:mm:sszzz} is later than the server's clock allows ({MaxAhead.TotalMinutes:N0} minutes ahead at most)"
         : null;
 
-    public static string? Refuse(DateOnly date) => date < Json.EarliestDate || date > Json.LatestDate
-        ? $"{date:yyyy-MM-dd} is outside the dates the ledger takes ({Json.EarliestDate:yyyy-MM-dd} to {Json.LatestDate:yyyy-MM-dd})"
+    public static string? Refuse(DateOnly date) => !Domain.DateRange.Contains(date)
+        ? $"{date:yyyy-MM-dd} is outside the dates the ledger takes ({Domain.DateRange.Earliest:yyyy-MM-dd} to {Domain.DateRange.Latest:yyyy-MM-dd})"
         : null;
 
-    /// <summary>Every instant and date an endpoint's arguments carry (query parameters and the fields of a body), checked; empty when all are good.</summary>
-    public Dictionary<string, string[]> Check(IEnumerable<(string Name, object? Value)> values)
+    /// <summary>What was refused: the code (a time ahead of the clock wins over a date out of range) and the reason per field.</summary>
+    public sealed record Refusal(string Code, Dictionary<string, string[]> Errors);
+
+    /// <summary>Every instant and date an endpoint's arguments carry (query parameters and the fields of a body), checked; null when all are good.</summary>
+    public Refusal? Check(IEnumerable<(string Name, object? Value)> values)
     {
         var errors = new Dictionary<string, string[]>();
-        void Add(string name, string? why)
+        var code = DateOutOfRange;
+        // An instant is only ever refused for lying ahead of the clock (its range is the JSON reader's); a date for its range.
+        void Add(string name, string? why, string refusedAs)
         {
-            if (why is not null) errors[name] = [why];
+            if (why is null) return;
+            errors[name] = [why];
+            if (refusedAs == TimeInFuture) code = TimeInFuture;
         }
         foreach (var (name, value) in values)
         {
             switch (value)
             {
                 case null: break;
-                case DateTimeOffset at: Add(name, Refuse(at)); break;
-                case DateOnly date: Add(name, Refuse(date)); break;
+                case DateTimeOffset at: Add(name, Refuse(at), TimeInFuture); break;
+                case DateOnly date: Add(name, Refuse(date), DateOutOfRange); break;
                 case string or IFormFile or Stream or HttpContext or HttpRequest: break;
                 default:
                     foreach (var p in Fields(value.GetType()))
                         switch (p.GetValue(value))
                         {
-                            case DateTimeOffset at: Add(Camel(p.Name), Refuse(at)); break;
-                            case DateOnly date: Add(Camel(p.Name), Refuse(date)); break;
+                            case DateTimeOffset at: Add(Camel(p.Name), Refuse(at), TimeInFuture); break;
+                            case DateOnly date: Add(Camel(p.Name), Refuse(date), DateOutOfRange); break;
                         }
                     break;
             }
         }
-        return errors;
+        return errors.Count == 0 ? null : new Refusal(code, errors);
     }
-
-    /// <summary>The code of a refusal: a time ahead of the clock, or a date outside the range.</summary>
-    public static string Code(Dictionary<string, string[]> errors) =>
-        errors.Values.SelectMany(v => v).Any(v => v.Contains("server's clock", StringComparison.Ordinal)) ? TimeInFuture : DateOutOfRange;
 
     private static readonly ConcurrentDictionary<Type, PropertyInfo[]> FieldsByType = new();
 
@@ -92,8 +95,8 @@ public sealed class TimeBoundsFilter(TimeBounds bounds) : IEndpointFilter
     {
         var parameters = context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<MethodInfo>()?.GetParameters();
         var values = context.Arguments.Select((value, i) => (parameters is { } ps && i < ps.Length ? ps[i].Name ?? "value" : "value", value));
-        var errors = bounds.Check(values);
-        if (errors.Count == 0) return await next(context);
-        return Problems.Result(400, TimeBounds.Code(errors), "a time or date is outside what the ledger takes", errors);
+        return bounds.Check(values) is { } refusal
+            ? Problems.Result(400, refusal.Code, "a time or date is outside what the ledger takes", refusal.Errors)
+            : await next(context);
     }
 }

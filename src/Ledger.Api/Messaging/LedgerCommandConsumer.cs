@@ -95,9 +95,8 @@ public sealed class LedgerCommandConsumer(CommandRunner runner, IServiceProvider
             if (!result.IsValid)
                 throw new CommandUnusable(Problems.RequestInvalid, string.Join("; ", result.Errors.Select(e => $"{e.PropertyName}: {e.ErrorMessage}")));
         }
-        var times = services.GetRequiredService<TimeBounds>().Check([("body", body)]);
-        if (times.Count > 0)
-            throw new CommandUnusable(TimeBounds.Code(times), string.Join("; ", times.Select(t => $"{t.Key}: {t.Value[0]}")));
+        if (services.GetRequiredService<TimeBounds>().Check([("body", body)]) is { } refusal)
+            throw new CommandUnusable(refusal.Code, string.Join("; ", refusal.Errors.Select(t => $"{t.Key}: {t.Value[0]}")));
         return body;
     }
 
